@@ -442,4 +442,32 @@ class ConfigLoaderTest {
         assertThat(names.values().stream().mapToInt(List::size).sum())
                 .as("error labels know every env name in the mapping file").isEqualTo((int) substitutions);
     }
+
+    @Test
+    void exampleFileAtTheRepoRootNamesOnlyRealSettings() throws IOException {
+        Path example = Path.of("..", "config", "application.conf.example");
+        assertThat(example).as("run from the proxy-core module directory").exists();
+        assertThat(ConfigLoader.load(example, env(), new Properties()).server().port()).isEqualTo(7860);
+
+        // Uncomment every "# name = value" line: each must be a known setting holding its documented default.
+        StringBuilder uncommented = new StringBuilder();
+        boolean inList = false;
+        for (String line : Files.readAllLines(example)) {
+            String t = line.strip();
+            boolean setting = t.matches("#\\s*[a-z-]+\\s*=.*");
+            if (setting || inList) {
+                String code = t.substring(1).strip();
+                inList = code.endsWith("[") || (inList && !code.startsWith("]"));
+                uncommented.append(code.replaceAll("\\s+#.*$", "")).append('\n');
+            } else {
+                uncommented.append(line).append('\n');
+            }
+        }
+        assertThat(uncommented.toString()).contains("max-sse-event = 8MiB", "pool-idle-timeout = 60", "debug = false");
+        Path all = tmp.resolve("all.conf");
+        Files.writeString(all, uncommented.toString().replace("\"AIza...first\",", "").replace("\"AIza...second\"", ""));
+        Settings s = ConfigLoader.load(all, env(), new Properties());
+        assertThat(s.describe()).as("the example shows the defaults")
+                .isEqualTo(ConfigLoader.load(null, env(), new Properties()).describe());
+    }
 }
