@@ -1,0 +1,326 @@
+package gemgate.core.config;
+
+import gemgate.core.keys.KeyMask;
+import gemgate.core.net.CidrSet;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The effective, validated configuration: built once at boot by {@link ConfigLoader}, immutable afterwards.
+ * Durations are {@link Duration}s, sizes are bytes. {@code toString()} and {@link #describe()} never show a key, the
+ * password or proxy credentials.
+ */
+public record Settings(
+        Server server,
+        Auth auth,
+        Keys keys,
+        Upstream upstream,
+        Streaming streaming,
+        Retry retry,
+        RateLimit rateLimit,
+        Models models,
+        Storage storage,
+        Log log) {
+
+    public Settings {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(upstream, "upstream");
+        Objects.requireNonNull(streaming, "streaming");
+        Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(rateLimit, "rateLimit");
+        Objects.requireNonNull(models, "models");
+        Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(log, "log");
+    }
+
+    /** Listening side: the client-facing HTTP server. */
+    public record Server(
+            String host,
+            int port,
+            long maxRequestBody,
+            int maxHeaderSize,
+            int maxInitialLine,
+            Duration idleTimeout,
+            int ioThreads,
+            boolean nativeTransport,
+            CidrSet trustedProxies,
+            List<String> allowedOrigins) {
+        public Server {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(trustedProxies, "trustedProxies");
+            allowedOrigins = List.copyOf(allowedOrigins);
+        }
+    }
+
+    /**
+     * The API password. {@code passwordGenerated} is true when the operator set none and one was generated;
+     * {@code passwordFile} is where it is kept, or null when it lives only for this run.
+     */
+    public record Auth(String password, boolean passwordGenerated, Path passwordFile, int maxFailuresBeforeSlowdown) {
+        public Auth {
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("password must be non-empty (generate one when none is set)");
+            }
+        }
+
+        /**
+         * Lines for main to print once at start-up when the password was generated, with how to set your own;
+         * empty when the operator set one.
+         */
+        public List<String> generatedNotice() {
+            if (!passwordGenerated) {
+                return List.of();
+            }
+            List<String> lines = new ArrayList<>();
+            lines.add("No PASSWORD is set, so gemgate generated one. Clients must send it as the API key:");
+            lines.add("    " + password);
+            lines.add(passwordFile != null
+                    ? "It is kept in " + passwordFile + " and reused after restarts."
+                    : "Storage is disabled (ENABLE_STORAGE=false), so it is new on every start.");
+            lines.add("To choose your own, set the PASSWORD environment variable or gemgate.auth.password.");
+            return List.copyOf(lines);
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[password=" + (passwordGenerated ? "(generated)" : "(set)")
+                    + ", passwordFile=" + passwordFile
+                    + ", maxFailuresBeforeSlowdown=" + maxFailuresBeforeSlowdown + "]";
+        }
+    }
+
+    /** The Gemini API keys, duplicates removed, in configuration order. May be empty. */
+    public record Keys(List<String> geminiApiKeys) {
+        public Keys {
+            geminiApiKeys = List.copyOf(geminiApiKeys);
+        }
+
+        @Override
+        public String toString() {
+            return "Keys" + maskAll(geminiApiKeys);
+        }
+    }
+
+    /** The Gemini side: where to connect, how long to wait, how much to buffer, which proxy to use. */
+    public record Upstream(
+            URI baseUrl,
+            String apiVersion,
+            Duration connectTimeout,
+            Duration firstByteTimeout,
+            Duration idleTimeout,
+            long maxResponseBody,
+            int maxSseEvent,
+            int poolMaxConnections,
+            int poolMaxPendingAcquires,
+            Duration poolIdleTimeout,
+            ProxyConfig proxy,
+            List<String> noProxy) {
+        public Upstream {
+            Objects.requireNonNull(baseUrl, "baseUrl");
+            Objects.requireNonNull(apiVersion, "apiVersion");
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            Objects.requireNonNull(firstByteTimeout, "firstByteTimeout");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(poolIdleTimeout, "poolIdleTimeout");
+            noProxy = List.copyOf(noProxy);
+        }
+
+        /**
+         * The proxy to use for a connection to {@code host}, or empty when there is none or NO_PROXY lists the host
+         * ({@code *} = every host; {@code example.com} = it and its subdomains; {@code .example.com} = subdomains
+         * only; IP literals and CIDR ranges match IP hosts; a {@code :port} suffix on an entry is ignored).
+         */
+        public Optional<ProxyConfig> proxyFor(String host) {
+            if (proxy == null || bypasses(noProxy, host)) {
+                return Optional.empty();
+            }
+            return Optional.of(proxy);
+        }
+
+        static boolean bypasses(List<String> noProxy, String rawHost) {
+            if (rawHost == null) {
+                return false;
+            }
+            String host = rawHost.trim().toLowerCase(Locale.ROOT);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            while (host.endsWith(".")) {
+                host = host.substring(0, host.length() - 1);
+            }
+            byte[] ip = CidrSet.literal(host);
+            for (String raw : noProxy) {
+                String e = raw.trim().toLowerCase(Locale.ROOT);
+                if (e.equals("*")) {
+                    return true;
+                }
+                if (e.isEmpty()) {
+                    continue;
+                }
+                if (e.indexOf('/') >= 0) {
+                    if (ip != null && matchesCidr(e, ip)) {
+                        return true;
+                    }
+                    continue;
+                }
+                e = stripPort(e);
+                if (e.startsWith("*.")) {
+                    e = e.substring(1);
+                }
+                if (e.startsWith(".")) {
+                    if (host.endsWith(e)) {
+                        return true;
+                    }
+                } else if (host.equals(e) || host.endsWith("." + e)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static boolean matchesCidr(String entry, byte[] ip) {
+            try {
+                return CidrSet.parse(List.of(entry)).contains(ip);
+            } catch (IllegalArgumentException notACidr) {
+                return false;
+            }
+        }
+
+        private static String stripPort(String e) {
+            if (e.startsWith("[")) {
+                int close = e.indexOf(']');
+                return close > 0 ? e.substring(1, close) : e;
+            }
+            int colon = e.indexOf(':');
+            // One colon = host:port; several = a bare IPv6 literal, kept whole.
+            if (colon > 0 && e.indexOf(':', colon + 1) < 0) {
+                return e.substring(0, colon);
+            }
+            return e;
+        }
+    }
+
+    /** Streaming behaviour: fake streaming (one upstream call, keepalives until it answers) and keepalive period. */
+    public record Streaming(boolean fakeStreaming, Duration keepaliveInterval) {
+        public Streaming {
+            Objects.requireNonNull(keepaliveInterval, "keepaliveInterval");
+        }
+    }
+
+    /** Upstream attempts per request (≥ 1) and retries on empty answers (≥ 0). */
+    public record Retry(int maxRetryNum, int maxEmptyResponses) {}
+
+    /** Per-client-IP limits; 0 turns a limit off. {@code maxTrackedClients} bounds the memory they use. */
+    public record RateLimit(int perMinute, int perDay, int maxTrackedClients) {}
+
+    /** Model list filters (whitelist wins when non-empty) and how often the list is refreshed. */
+    public record Models(List<String> whitelist, List<String> blocked, Duration refreshInterval) {
+        public Models {
+            whitelist = List.copyOf(whitelist);
+            blocked = List.copyOf(blocked);
+            Objects.requireNonNull(refreshInterval, "refreshInterval");
+        }
+    }
+
+    /** The data directory (generated password, persisted state); {@code enabled=false} writes nothing. */
+    public record Storage(boolean enabled, Path dir) {
+        public Storage {
+            Objects.requireNonNull(dir, "dir");
+        }
+    }
+
+    public record Log(boolean debug) {}
+
+    /**
+     * One {@code name = value} line per setting, for the start-up log and {@code --check-config}. Keys are masked,
+     * the password shows only as {@code (set)} or {@code (generated)}, proxy credentials are hidden.
+     */
+    public List<String> describe() {
+        List<String> l = new ArrayList<>();
+        Server s = server;
+        line(l, "gemgate.server.host", s.host());
+        line(l, "gemgate.server.port", s.port());
+        line(l, "gemgate.server.max-request-body", size(s.maxRequestBody()));
+        line(l, "gemgate.server.max-header-size", size(s.maxHeaderSize()));
+        line(l, "gemgate.server.max-initial-line", size(s.maxInitialLine()));
+        line(l, "gemgate.server.idle-timeout", seconds(s.idleTimeout()));
+        line(l, "gemgate.server.io-threads", s.ioThreads() == 0 ? "0 (Netty default)" : s.ioThreads());
+        line(l, "gemgate.server.native-transport", s.nativeTransport());
+        line(l, "gemgate.server.trusted-proxies", "[" + s.trustedProxies() + "]");
+        line(l, "gemgate.server.allowed-origins", s.allowedOrigins());
+        line(l, "gemgate.auth.password", auth.passwordGenerated()
+                ? (auth.passwordFile() != null ? "(generated)" : "(generated, not stored)")
+                : "(set)");
+        line(l, "gemgate.auth.max-failures-before-slowdown", auth.maxFailuresBeforeSlowdown());
+        line(l, "gemgate.keys.gemini-api-keys", keys.geminiApiKeys().size() + " keys " + maskAll(keys.geminiApiKeys()));
+        Upstream u = upstream;
+        line(l, "gemgate.upstream.base-url", u.baseUrl());
+        line(l, "gemgate.upstream.api-version", u.apiVersion());
+        line(l, "gemgate.upstream.connect-timeout", seconds(u.connectTimeout()));
+        line(l, "gemgate.upstream.first-byte-timeout", seconds(u.firstByteTimeout()));
+        line(l, "gemgate.upstream.idle-timeout", seconds(u.idleTimeout()));
+        line(l, "gemgate.upstream.max-response-body", size(u.maxResponseBody()));
+        line(l, "gemgate.upstream.max-sse-event", size(u.maxSseEvent()));
+        line(l, "gemgate.upstream.pool-max-connections", u.poolMaxConnections());
+        line(l, "gemgate.upstream.pool-max-pending-acquires", u.poolMaxPendingAcquires());
+        line(l, "gemgate.upstream.pool-idle-timeout", seconds(u.poolIdleTimeout()));
+        line(l, "gemgate.upstream.proxy-url", u.proxy() == null ? "(none)" : u.proxy().toString());
+        line(l, "gemgate.upstream.no-proxy", u.noProxy());
+        line(l, "gemgate.streaming.fake-streaming", streaming.fakeStreaming());
+        line(l, "gemgate.streaming.keepalive-interval", seconds(streaming.keepaliveInterval()));
+        line(l, "gemgate.retry.max-retry-num", retry.maxRetryNum());
+        line(l, "gemgate.retry.max-empty-responses", retry.maxEmptyResponses());
+        line(l, "gemgate.rate-limit.per-minute", offIfZero(rateLimit.perMinute()));
+        line(l, "gemgate.rate-limit.per-day", offIfZero(rateLimit.perDay()));
+        line(l, "gemgate.rate-limit.max-tracked-clients", rateLimit.maxTrackedClients());
+        line(l, "gemgate.models.whitelist", models.whitelist());
+        line(l, "gemgate.models.blocked", models.blocked());
+        line(l, "gemgate.models.refresh-interval", seconds(models.refreshInterval()));
+        line(l, "gemgate.storage.enabled", storage.enabled());
+        line(l, "gemgate.storage.dir", storage.dir());
+        line(l, "gemgate.log.debug", log.debug());
+        return List.copyOf(l);
+    }
+
+    private static void line(List<String> out, String name, Object value) {
+        out.add(name + " = " + value);
+    }
+
+    private static Object offIfZero(int v) {
+        return v == 0 ? "0 (off)" : v;
+    }
+
+    private static String maskAll(List<String> keys) {
+        List<String> masked = new ArrayList<>(keys.size());
+        for (String k : keys) {
+            masked.add(KeyMask.mask(k));
+        }
+        return masked.toString();
+    }
+
+    static String seconds(Duration d) {
+        if (d.getNano() == 0) {
+            return d.getSeconds() + "s";
+        }
+        return java.math.BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString() + "s";
+    }
+
+    static String size(long bytes) {
+        if (bytes >= 1 << 20 && bytes % (1 << 20) == 0) {
+            return bytes / (1 << 20) + "MiB";
+        }
+        if (bytes >= 1 << 10 && bytes % (1 << 10) == 0) {
+            return bytes / (1 << 10) + "KiB";
+        }
+        return bytes + "B";
+    }
+}

@@ -1,0 +1,137 @@
+package gemgate.core.config;
+
+import gemgate.core.net.CidrSet;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Maps the merged config onto the {@link Settings} records, validating every range on the way. */
+final class SettingsMapper {
+    private static final long MAX_INT = Integer.MAX_VALUE;
+    private static final Pattern API_VERSION = Pattern.compile("[A-Za-z0-9._-]+");
+
+    private SettingsMapper() {}
+
+    static Settings map(Reader r) {
+        Settings.Storage storage = storage(r);
+        return new Settings(
+                server(r),
+                auth(r, storage),
+                new Settings.Keys(r.list("gemgate.keys.gemini-api-keys")),
+                upstream(r),
+                new Settings.Streaming(
+                        r.bool("gemgate.streaming.fake-streaming"),
+                        r.positiveSeconds("gemgate.streaming.keepalive-interval")),
+                new Settings.Retry(
+                        r.integer("gemgate.retry.max-retry-num", 1, MAX_INT, "a whole number >= 1"),
+                        r.integer("gemgate.retry.max-empty-responses", 0, MAX_INT, "a whole number >= 0")),
+                new Settings.RateLimit(
+                        r.integer("gemgate.rate-limit.per-minute", 0, MAX_INT, "a whole number >= 0 (0 = no limit)"),
+                        r.integer("gemgate.rate-limit.per-day", 0, MAX_INT, "a whole number >= 0 (0 = no limit)"),
+                        r.integer("gemgate.rate-limit.max-tracked-clients", 1, MAX_INT, "a whole number >= 1")),
+                new Settings.Models(
+                        r.list("gemgate.models.whitelist"),
+                        r.list("gemgate.models.blocked"),
+                        r.positiveSeconds("gemgate.models.refresh-interval")),
+                storage,
+                new Settings.Log(r.bool("gemgate.log.debug")));
+    }
+
+    private static Settings.Server server(Reader r) {
+        String host = r.string("gemgate.server.host");
+        if (host.isEmpty()) {
+            throw r.error("gemgate.server.host", "a listen address like 0.0.0.0, :: or 127.0.0.1", host);
+        }
+        List<String> trusted = r.list("gemgate.server.trusted-proxies");
+        CidrSet trustedProxies;
+        try {
+            trustedProxies = CidrSet.parse(trusted);
+        } catch (IllegalArgumentException e) {
+            throw r.error("gemgate.server.trusted-proxies",
+                    "a list of IP addresses or CIDR ranges like 127.0.0.1/8, ::1 (" + e.getMessage() + ")", trusted.toString());
+        }
+        return new Settings.Server(
+                host,
+                r.integer("gemgate.server.port", 1, 65535, "a port number 1-65535"),
+                r.bytes("gemgate.server.max-request-body", 1, MAX_INT),
+                (int) r.bytes("gemgate.server.max-header-size", 1024, MAX_INT),
+                (int) r.bytes("gemgate.server.max-initial-line", 256, MAX_INT),
+                r.positiveSeconds("gemgate.server.idle-timeout"),
+                r.integer("gemgate.server.io-threads", 0, 4096, "a thread count 0-4096 (0 = Netty's default)"),
+                r.bool("gemgate.server.native-transport"),
+                trustedProxies,
+                r.list("gemgate.server.allowed-origins"));
+    }
+
+    private static Settings.Upstream upstream(Reader r) {
+        String apiVersion = r.string("gemgate.upstream.api-version");
+        if (!API_VERSION.matcher(apiVersion).matches()) {
+            throw r.error("gemgate.upstream.api-version", "a version path segment like v1beta", apiVersion);
+        }
+        String proxyUrl = r.string("gemgate.upstream.proxy-url");
+        ProxyConfig proxy;
+        try {
+            proxy = ProxyUrl.parse(proxyUrl);
+        } catch (IllegalArgumentException e) {
+            throw r.error("gemgate.upstream.proxy-url", ProxyUrl.EXPECTED + "; " + e.getMessage(), hideCredentials(proxyUrl));
+        }
+        return new Settings.Upstream(
+                ConfigLoader.baseUrl(r, "gemgate.upstream.base-url"),
+                apiVersion,
+                r.positiveSeconds("gemgate.upstream.connect-timeout"),
+                r.positiveSeconds("gemgate.upstream.first-byte-timeout"),
+                r.positiveSeconds("gemgate.upstream.idle-timeout"),
+                r.bytes("gemgate.upstream.max-response-body", 1, MAX_INT),
+                (int) r.bytes("gemgate.upstream.max-sse-event", 1, MAX_INT),
+                r.integer("gemgate.upstream.pool-max-connections", 1, MAX_INT, "a whole number >= 1"),
+                r.integer("gemgate.upstream.pool-max-pending-acquires", 1, MAX_INT, "a whole number >= 1"),
+                r.positiveSeconds("gemgate.upstream.pool-idle-timeout"),
+                proxy,
+                r.list("gemgate.upstream.no-proxy"));
+    }
+
+    private static Settings.Storage storage(Reader r) {
+        boolean enabled = r.bool("gemgate.storage.enabled");
+        String dir = r.string("gemgate.storage.dir");
+        try {
+            if (dir.isEmpty()) {
+                throw new InvalidPathException(dir, "empty");
+            }
+            return new Settings.Storage(enabled, Path.of(dir));
+        } catch (InvalidPathException e) {
+            throw r.error("gemgate.storage.dir", "a directory path like data or /var/lib/gemgate", dir);
+        }
+    }
+
+    private static Settings.Auth auth(Reader r, Settings.Storage storage) {
+        int maxFailures = r.integer("gemgate.auth.max-failures-before-slowdown", 0, MAX_INT, "a whole number >= 0");
+        String password = stripQuotes(r.string("gemgate.auth.password"));
+        if (!password.isEmpty()) {
+            return new Settings.Auth(password, false, null, maxFailures);
+        }
+        if (!storage.enabled()) {
+            return new Settings.Auth(PasswordStore.generate(), true, null, maxFailures);
+        }
+        Path file = storage.dir().resolve(PasswordStore.FILE_NAME);
+        return new Settings.Auth(PasswordStore.loadOrCreate(storage.dir()), true, file, maxFailures);
+    }
+
+    /** hajimi strips double quotes around PASSWORD (env files often carry them); so do we, for one matching pair. */
+    private static String stripQuotes(String s) {
+        if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
+            return s.substring(1, s.length() - 1).trim();
+        }
+        return s;
+    }
+
+    private static String hideCredentials(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        if (at < 0) {
+            return url;
+        }
+        int start = scheme < 0 ? 0 : scheme + 3;
+        return at > start ? url.substring(0, start) + "(credentials hidden)" + url.substring(at) : url;
+    }
+}
