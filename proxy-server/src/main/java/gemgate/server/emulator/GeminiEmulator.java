@@ -52,6 +52,7 @@ public final class GeminiEmulator implements AutoCloseable {
     private final EventLoopGroup group;
     private final Samples samples;
     private volatile Channel server;
+    private volatile InetSocketAddress bound;
     private final Map<String, Behavior> scripts = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> generateCalls = new ConcurrentHashMap<>();
     private volatile Behavior defaultBehavior = Behavior.ok();
@@ -81,6 +82,9 @@ public final class GeminiEmulator implements AutoCloseable {
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    // A fixed, modest kernel send buffer: thousands of slow streams must not each pin megabytes,
+                    // and the write-buffer water mark (not the kernel) is what paces a slow reader.
+                    .childOption(ChannelOption.SO_SNDBUF, 64 * 1024)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 64 * 1024))
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -93,6 +97,7 @@ public final class GeminiEmulator implements AutoCloseable {
                         }
                     });
             emulator.server = b.bind(host, port).syncUninterruptibly().channel();
+            emulator.bound = (InetSocketAddress) emulator.server.localAddress();
             LOG.info("Gemini emulator listening on {}", emulator.baseUrl());
             return emulator;
         } catch (RuntimeException e) {
@@ -102,12 +107,12 @@ public final class GeminiEmulator implements AutoCloseable {
     }
 
     public int port() {
-        return ((InetSocketAddress) server.localAddress()).getPort();
+        return bound.getPort();
     }
 
     /** {@code http://<bound address>:<port>}, without a trailing slash or API version. */
     public String baseUrl() {
-        InetSocketAddress a = (InetSocketAddress) server.localAddress();
+        InetSocketAddress a = bound;
         String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
         if (host.indexOf(':') >= 0) {
             host = "[" + host + "]";
@@ -161,9 +166,26 @@ public final class GeminiEmulator implements AutoCloseable {
     /** Stops listening, closes every connection and frees the port; returns when done. */
     @Override
     public void close() {
+        if (group.isShuttingDown()) {
+            return;
+        }
+        int port = port();
         server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        LOG.info("Gemini emulator on port {} stopped", port());
+        LOG.info("Gemini emulator on port {} stopped", port);
+    }
+
+    /**
+     * Runs the emulator alone until the process is stopped: {@code java -cp gemgate.jar
+     * gemgate.server.emulator.GeminiEmulator [port] [host]} (defaults 8089 and 127.0.0.1).
+     */
+    public static void main(String[] args) {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8089;
+        String host = args.length > 1 ? args[1] : "127.0.0.1";
+        GeminiEmulator emulator = start(host, port);
+        Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "gemini-emulator-stop"));
+        System.out.println("Gemini emulator on " + emulator.baseUrl() + " (any API key works; answers are emulated)");
+        emulator.server.closeFuture().syncUninterruptibly();
     }
 
     // ---- used by the handler, on the event loop ----

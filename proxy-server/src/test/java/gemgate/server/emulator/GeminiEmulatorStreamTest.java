@@ -183,8 +183,8 @@ class GeminiEmulatorStreamTest {
 
     @Test
     void aSlowReaderGetsEverythingOnceItReads() throws Exception {
-        String text = "x".repeat(400_000);
-        emulator.script("big", Behavior.ok().withText(text).withChunks(400, Duration.ZERO));
+        String text = "x".repeat(1_000_000);
+        emulator.script("big", Behavior.ok().withText(text).withChunks(500, Duration.ZERO));
         try (RawHttp raw = new RawHttp(emulator, 4096)) {
             raw.post(SSE, "big", PROMPT);
             Thread.sleep(200);
@@ -200,7 +200,7 @@ class GeminiEmulatorStreamTest {
                 got.append(Json.str(Json.asObject(Json.list(Samples.firstCandidateContent(e), "parts").get(0)), "text"));
                 n++;
             }
-            assertThat(n).isEqualTo(400);
+            assertThat(n).isEqualTo(500);
             assertThat(got.toString()).isEqualTo(text);
         }
     }
@@ -225,6 +225,8 @@ class GeminiEmulatorStreamTest {
         assertThat(other.baseUrl()).isEqualTo("http://127.0.0.1:" + port);
         assertThat(new EmulatorClient(other).generate("k").statusCode()).isEqualTo(200);
         other.close();
+        other.close();
+        assertThat(other.port()).as("port() still answers after close").isEqualTo(port);
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
