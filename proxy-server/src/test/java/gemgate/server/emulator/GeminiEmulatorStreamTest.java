@@ -91,7 +91,26 @@ class GeminiEmulatorStreamTest {
                 assertThat(chunk).as("chunk %d is exactly one event", i).matches("data: \\{[^\r\n]*\\}\r\n\r\n");
             }
             assertThat(raw.readChunk()).as("then the body ends").isEmpty();
+            raw.post(SSE, "k", PROMPT);
+            assertThat(raw.readHead()).as("the connection stays usable after a stream").startsWith("HTTP/1.1 200");
         }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderAfterADelayedOne() throws IOException {
+        emulator.script("late", Behavior.ok().withDelay(Duration.ofMillis(100)).withChunks(2, Duration.ZERO));
+        try (RawHttp raw = new RawHttp(emulator, 0)) {
+            raw.post(SSE, "late", PROMPT);
+            raw.post("/v1beta/models/x:streamGenerateContent?alt=sse", "late", PROMPT);
+            for (int i = 0; i < 2; i++) {
+                assertThat(raw.readHead()).startsWith("HTTP/1.1 200");
+                assertThat(new String(raw.readChunk(), StandardCharsets.UTF_8)).as("response %d", i)
+                        .contains(i == 0 ? "gemini-2.5-flash" : "\"modelVersion\": \"x\"");
+                raw.readChunk();
+                assertThat(raw.readChunk()).isEmpty();
+            }
+        }
+        assertThat(emulator.generateCalls("late")).isEqualTo(2);
     }
 
     @Test
