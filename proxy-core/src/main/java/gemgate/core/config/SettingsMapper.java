@@ -53,7 +53,7 @@ final class SettingsMapper {
         }
         return new Settings.Server(
                 host,
-                r.integer("gemgate.server.port", 1, 65535, "a port number 1-65535"),
+                r.integer("gemgate.server.port", 0, 65535, "a port number 1-65535 (0 = any free port)"),
                 r.bytes("gemgate.server.max-request-body", 1, MAX_INT),
                 (int) r.bytes("gemgate.server.max-header-size", 1024, MAX_INT),
                 (int) r.bytes("gemgate.server.max-initial-line", 256, MAX_INT),

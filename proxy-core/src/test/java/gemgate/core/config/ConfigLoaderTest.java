@@ -74,7 +74,7 @@ class ConfigLoaderTest {
         assertThat(s.upstream().idleTimeout()).isEqualTo(Duration.ofSeconds(300));
         assertThat(s.upstream().maxResponseBody()).isEqualTo(64L << 20);
         assertThat(s.upstream().maxSseEvent()).isEqualTo(8 << 20);
-        assertThat(s.upstream().poolMaxConnections()).isEqualTo(256);
+        assertThat(s.upstream().poolMaxConnections()).isEqualTo(4096);
         assertThat(s.upstream().poolMaxPendingAcquires()).isEqualTo(4096);
         assertThat(s.upstream().poolIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(s.upstream().proxy()).isNull();
@@ -213,7 +213,7 @@ class ConfigLoaderTest {
     @Test
     void badValuesNameTheSettingByEnvNameAndPathAndSayWhatWasExpected() {
         assertThatThrownBy(() -> load("PORT", "abc")).isInstanceOf(ConfigError.class)
-                .hasMessage("PORT (gemgate.server.port): expected a port number 1-65535, got \"abc\"");
+                .hasMessage("PORT (gemgate.server.port): expected a port number 1-65535 (0 = any free port), got \"abc\"");
         assertThatThrownBy(() -> load("PORT", "70000")).hasMessageContaining("PORT (gemgate.server.port)");
         assertThatThrownBy(() -> load("MAX_RETRY_NUM", "-1"))
                 .hasMessageContaining("MAX_RETRY_NUM (gemgate.retry.max-retry-num)").hasMessageContaining(">= 1");

@@ -1,0 +1,168 @@
+package gemgate.server.endpoint;
+
+import gemgate.core.error.ApiError;
+import gemgate.core.error.ApiException;
+import gemgate.core.json.Json;
+import gemgate.core.openai.ChatRequest;
+import gemgate.core.translate.ChatToGemini;
+import gemgate.server.http.Responses;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The route table. Each route answers at once or returns the {@link Exchange} that will. Paths are served with and
+ * without {@code /v1}, since SillyTavern users often type the base URL without it.
+ */
+public final class Endpoints {
+    private static final Logger log = LoggerFactory.getLogger(Endpoints.class);
+
+    private final Gateway gw;
+    private final String version;
+
+    public Endpoints(Gateway gw, String version) {
+        this.gw = gw;
+        this.version = version;
+    }
+
+    /**
+     * Handles {@code req} (which the caller releases). A route that answers later registers its exchange with
+     * {@link Exchange.Owner#exchangeStarted} before it starts.
+     */
+    public void dispatch(ChannelHandlerContext ctx, FullHttpRequest req, Exchange.Owner owner) {
+        if (req.decoderResult().isFailure()) {
+            Throwable c = req.decoderResult().cause();
+            ApiError err = c instanceof TooLongHttpLineException
+                    ? new ApiError(414, "invalid_request_error", "uri_too_long", "The request line is too long.", null, 0)
+                    : c instanceof TooLongHttpHeaderException
+                            ? new ApiError(431, "invalid_request_error", "headers_too_large", "The request headers are too large.", null, 0)
+                            : c instanceof TooLongFrameException
+                                    ? ApiError.badRequest("The request is too large to decode.", null)
+                                    : ApiError.badRequest("Malformed HTTP request.", null);
+            Responses.sendError(ctx, req, err, true);
+            return;
+        }
+        String uri = req.uri();
+        int q = uri.indexOf('?');
+        String path = q >= 0 ? uri.substring(0, q) : uri;
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        HttpMethod m = req.method();
+        try {
+            switch (path) {
+                case "/v1/chat/completions", "/chat/completions":
+                    if (m.equals(HttpMethod.POST)) {
+                        chat(ctx, req, owner);
+                        return;
+                    }
+                    break;
+                case "/v1/models", "/models":
+                    if (m.equals(HttpMethod.GET)) {
+                        models(ctx, req, owner);
+                        return;
+                    }
+                    break;
+                case "/health", "/healthz":
+                    if (m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD)) {
+                        health(ctx, req);
+                        return;
+                    }
+                    break;
+                case "/":
+                    if (m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD)) {
+                        root(ctx, req);
+                        return;
+                    }
+                    break;
+                default:
+                    Responses.sendError(ctx, req, ApiError.notFound(m.name(), path), false);
+                    return;
+            }
+            Responses.sendError(ctx, req, ApiError.methodNotAllowed(m.name(), path), false);
+        } catch (ApiException e) {
+            Responses.sendError(ctx, req, e.error(), false);
+        } catch (RuntimeException e) {
+            log.warn("internal error on {} {} (connection {})", m, path, ctx.channel().id(), e);
+            Responses.sendError(ctx, req, ApiError.internal(), false);
+        }
+    }
+
+    private void chat(ChannelHandlerContext ctx, FullHttpRequest req, Exchange.Owner owner) {
+        ChatRequest chat = ChatRequest.parse(ByteBufUtil.getBytes(req.content()));
+        if (!gw.modelFilter().allows(ChatToGemini.upstreamModel(chat.model()))) {
+            throw new ApiException(ApiError.modelNotAllowed(chat.model()));
+        }
+        ChatExchange ex = new ChatExchange(gw, ctx, req, chat, owner);
+        owner.exchangeStarted(ex);
+        ex.start();
+    }
+
+    private void models(ChannelHandlerContext ctx, FullHttpRequest req, Exchange.Owner owner) {
+        ModelService.Snapshot s = gw.models().snapshot();
+        if (s != null) {
+            Responses.send(ctx, req, Responses.json(HttpResponseStatus.OK, s.openAiList()), false);
+            return;
+        }
+        // First request before the background fetch finished: wait for it on this connection.
+        ModelsWait wait = new ModelsWait(ctx, req, owner);
+        owner.exchangeStarted(wait);
+        gw.models().get(ctx.channel().eventLoop(), wait::deliver);
+    }
+
+    /** A /models request waiting for the first fetch of the list. */
+    private static final class ModelsWait implements Exchange {
+        private final ChannelHandlerContext ctx;
+        private final FullHttpRequest req;
+        private final Exchange.Owner owner;
+        private boolean cancelled;
+
+        ModelsWait(ChannelHandlerContext ctx, FullHttpRequest req, Exchange.Owner owner) {
+            this.ctx = ctx;
+            this.req = req;
+            this.owner = owner;
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+
+        void deliver(Object result) {
+            if (cancelled) {
+                return;
+            }
+            if (result instanceof ModelService.Snapshot snap) {
+                Responses.send(ctx, req, Responses.json(HttpResponseStatus.OK, snap.openAiList()), false);
+            } else {
+                Responses.sendError(ctx, req, (ApiError) result, false);
+            }
+            owner.exchangeDone(this);
+        }
+    }
+
+    private void health(ChannelHandlerContext ctx, FullHttpRequest req) {
+        byte[] body = Json.write(Json.object(
+                "status", "ok",
+                "version", version,
+                "keys", Json.object("configured", gw.keys().size()),
+                "models_cached", gw.models().snapshot() != null));
+        Responses.send(ctx, req, Responses.json(HttpResponseStatus.OK, body), false);
+    }
+
+    private void root(ChannelHandlerContext ctx, FullHttpRequest req) {
+        byte[] body = Json.write(Json.object(
+                "name", "gemgate",
+                "version", version,
+                "message", "Gemini proxy is running. Point OpenAI-compatible clients at this address with /v1 and your PASSWORD as the API key.",
+                "endpoints", java.util.List.of("POST /v1/chat/completions", "GET /v1/models", "GET /health")));
+        Responses.send(ctx, req, Responses.json(HttpResponseStatus.OK, body), false);
+    }
+}
