@@ -38,6 +38,13 @@ public final class LeakGuard extends AppenderBase<ILoggingEvent> implements Afte
         }
     }
 
+    /** Takes the reports recorded so far (for the guard's own test). */
+    static List<String> drainReports() {
+        List<String> out = List.copyOf(REPORTS);
+        REPORTS.clear();
+        return out;
+    }
+
     /** Leaks are reported when the detector next tracks an allocation after the leaked buffer was collected. */
     public static void provokeDetection() {
         for (int round = 0; round < 3; round++) {
