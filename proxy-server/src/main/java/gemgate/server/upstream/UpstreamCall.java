@@ -145,7 +145,9 @@ public final class UpstreamCall {
         }
         armTimer(client.options().firstByteTimeout(), "no answer from Gemini within ");
         ch.writeAndFlush(req).addListener((ChannelFutureListener) wf -> {
-            if (!wf.isSuccess() && state == State.SENT) {
+            // Only the write on the connection still in use counts: after a stale-connection retry a late failure
+            // of the old write must not fail the new attempt.
+            if (!wf.isSuccess() && channel == ch && state == State.SENT) {
                 connectionLost("could not send the request: " + describe(wf.cause()));
             }
         });
