@@ -4,7 +4,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.ChannelPool;
@@ -117,11 +116,6 @@ public final class UpstreamClient implements AutoCloseable {
                 acquireTimeout, options.poolMaxConnections(), options.poolMaxPendingAcquires(), true, true);
     }
 
-    /** Open pooled connections across all loops (idle and in use), for tests and metrics. */
-    public int pools() {
-        return pools.size();
-    }
-
     @Override
     public void close() {
         pools.values().forEach(ChannelPool::close);
@@ -145,13 +139,8 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    /** Convenience for tests: a GET. */
+    /** A GET without a body (model list). */
     public UpstreamCall get(EventLoop loop, String pathAndQuery, String apiKey, UpstreamCall.Listener l) {
         return call(loop, HttpMethod.GET, pathAndQuery, apiKey, null, l);
-    }
-
-    /** For the upstream channel's pipeline: the loop group is not needed; kept for symmetry with the server. */
-    static boolean sameLoop(EventLoopGroup g, EventLoop l) {
-        return l.parent() == g;
     }
 }
