@@ -35,7 +35,8 @@ import javax.net.ssl.SSLException;
  * the JDK's blocking resolver never stalls an event loop; an optional HTTP CONNECT or SOCKS5 proxy sits in front.
  */
 public final class UpstreamClient implements AutoCloseable {
-    public static final String USER_AGENT = "gemgate/" + UpstreamClient.class.getPackage().getImplementationVersion();
+    public static final String USER_AGENT = "gemgate/" + java.util.Objects.requireNonNullElse(
+            UpstreamClient.class.getPackage().getImplementationVersion(), "dev");
 
     static final AttributeKey<UpstreamCall> CALL = AttributeKey.valueOf("gemgate.upstreamCall");
     static final AttributeKey<Boolean> USED = AttributeKey.valueOf("gemgate.upstreamUsed");
