@@ -75,6 +75,13 @@ public record ApiError(int status, String type, String code, String message, Str
         return new ApiError(s, "invalid_request_error", "upstream_rejected", "Gemini rejected the request: " + upstreamMessage, null, 0);
     }
 
+    /** Too many Gemini calls in flight on this proxy: the connection pool and its wait queue are full. */
+    public static ApiError proxyBusy() {
+        return new ApiError(503, "service_unavailable", "proxy_busy",
+                "The proxy has too many Gemini calls in flight (upstream pool-max-connections and pool-max-pending-acquires are full). Try again shortly.",
+                null, 1);
+    }
+
     public static ApiError upstreamFailed(String message) {
         return new ApiError(502, "upstream_error", "upstream_failed", message, null, 0);
     }

@@ -235,6 +235,10 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             fail(ApiError.upstreamFailed(detail));
             return;
         }
+        if (kind == UpstreamCall.FailureKind.POOL_EXHAUSTED) {
+            fail(ApiError.proxyBusy()); // not the key's fault, and another key would wait in the same queue
+            return;
+        }
         if (sse != null && sse.dataSent()) {
             gw.keys().onFailure(key, f);
             streamBroken(f.kind() == UpstreamFailure.Kind.TIMEOUT ? ApiError.upstreamTimeout(detail) : ApiError.upstreamFailed(

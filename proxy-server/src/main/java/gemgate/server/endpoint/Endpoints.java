@@ -70,7 +70,7 @@ public final class Endpoints {
                         return;
                     }
                     break;
-                case "/health", "/healthz":
+                case "/health":
                     if (m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD)) {
                         health(ctx, req);
                         return;

@@ -116,7 +116,9 @@ public final class UpstreamCall {
             }
             if (!f.isSuccess()) {
                 Throwable c = f.cause();
-                FailureKind kind = c instanceof IllegalStateException && String.valueOf(c.getMessage()).contains("pending")
+                // FixedChannelPool: IllegalStateException "Too many outstanding acquire operations", or a
+                // TimeoutException when no connection freed up in time. Connect failures are IOExceptions.
+                FailureKind kind = c instanceof IllegalStateException || c instanceof java.util.concurrent.TimeoutException
                         ? FailureKind.POOL_EXHAUSTED : FailureKind.CONNECT;
                 fail(kind, "cannot connect to " + client.options().hostHeader() + ": " + describe(c));
                 return;
