@@ -310,6 +310,30 @@ class UpstreamClientTest {
         assertThat(text.split("data: ", -1)).as("every event arrived, none lost to the pause").hasSize(chunks + 1);
     }
 
+    @Test
+    void aConsumerThatPausesOnEveryChunkStillGetsTheWholeStream() throws Exception {
+        emulator = GeminiEmulator.start("127.0.0.1", 0);
+        String text = "0123456789abcdef".repeat(64 * 1024); // 1 MiB of answer
+        emulator.script(KEY, Behavior.ok().withText(text).withChunks(256, Duration.ZERO));
+        client = new UpstreamClient(new UpstreamOptions(URI.create(emulator.baseUrl()), Duration.ofSeconds(2),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 64 << 20, 4, 16, Duration.ofSeconds(60), null),
+                NioSocketChannel.class);
+
+        UpstreamCall[] holder = new UpstreamCall[1];
+        Recorder r = recorder();
+        r.bodyHook = n -> {
+            loop.execute(() -> holder[0].resume()); // a slow client that drains right after
+            return false;
+        };
+        holder[0] = client.call(loop, HttpMethod.POST, SSE, KEY, PROMPT, r);
+        long t0 = System.nanoTime();
+        run(holder[0], r);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(r.outcome()).containsExactly("head 200", "end");
+        assertThat(r.bodyText().split("data: ", -1)).hasSize(257);
+        assertThat(ms).as("pausing and resuming per chunk costs a read per chunk, not a stall").isLessThan(5000L);
+    }
+
     // ---- TLS and proxies ----
 
     @Test
