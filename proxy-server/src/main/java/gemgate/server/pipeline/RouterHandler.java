@@ -35,6 +35,10 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (active == null && pending != null) {
+            // The held request's deferred dispatch has not run yet: it goes first, so answers keep request order.
+            dispatchPending();
+        }
         if (active != null) {
             if (pending != null) {
                 log.debug("client {} pipelined more than one request; closing", ctx.channel().id());
@@ -58,18 +62,25 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
             return;
         }
         active = null;
+        if (pending != null) {
+            // Deferred, not nested: the finishing exchange may still be on the stack. The request stays in `pending`
+            // until then, so a request read in between queues behind it instead of overtaking it.
+            ctx.executor().execute(this::dispatchPending);
+        }
+    }
+
+    private void dispatchPending() {
         FullHttpRequest next = pending;
-        if (next != null) {
-            pending = null;
-            ctx.executor().execute(() -> {
-                try {
-                    if (ctx.channel().isActive()) {
-                        endpoints.dispatch(ctx, next, this);
-                    }
-                } finally {
-                    next.release();
-                }
-            });
+        if (next == null || active != null) {
+            return; // already dispatched, released on close, or waiting behind a newer exchange
+        }
+        pending = null;
+        try {
+            if (ctx.channel().isActive()) {
+                endpoints.dispatch(ctx, next, this);
+            }
+        } finally {
+            next.release();
         }
     }
 

@@ -311,7 +311,7 @@ public final class UpstreamCall {
         }
         timer = loop.schedule(() -> {
             timer = null;
-            fail(FailureKind.TIMEOUT, what + d.toSeconds() + " s");
+            fail(FailureKind.TIMEOUT, what + describe(d));
         }, ms, TimeUnit.MILLISECONDS);
     }
 
@@ -320,6 +320,12 @@ public final class UpstreamCall {
             timer.cancel(false);
             timer = null;
         }
+    }
+
+    /** Whole seconds as "30 s"; anything else in milliseconds, so 300 ms or 1.5 s is not reported as "0 s" or "1 s". */
+    static String describe(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
     }
 
     private static String describe(Throwable t) {
