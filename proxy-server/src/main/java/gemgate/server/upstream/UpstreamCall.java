@@ -70,7 +70,7 @@ public final class UpstreamCall {
     private final String apiKey;
     private final byte[] body;
     private final Listener listener;
-    private final long maxBody;
+    private long maxBody;
 
     private State state = State.NEW;
     private ChannelPool pool;
@@ -164,6 +164,11 @@ public final class UpstreamCall {
         }
         state = State.RECEIVING;
         keepAlive = HttpUtil.isKeepAlive(head);
+        String type = head.headers().get(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE);
+        if (type != null && type.startsWith("text/event-stream")) {
+            // A stream is never held whole: each event is capped by the SSE parser instead (max-sse-event).
+            maxBody = Long.MAX_VALUE;
+        }
         if (head.decoderResult().isFailure()) {
             fail(FailureKind.RESET, "malformed response from upstream: " + describe(head.decoderResult().cause()));
             return;

@@ -117,6 +117,11 @@ public final class UpstreamClient implements AutoCloseable {
                 acquireTimeout, options.poolMaxConnections(), options.poolMaxPendingAcquires(), true, true);
     }
 
+    /** How many per-event-loop pools exist (at most one per loop). */
+    int pools() {
+        return pools.size();
+    }
+
     @Override
     public void close() {
         pools.values().forEach(ChannelPool::close);
