@@ -5,6 +5,7 @@ import gemgate.core.error.ApiException;
 import gemgate.core.gemini.GeminiResponse;
 import gemgate.core.json.Json;
 import gemgate.core.keys.PooledKey;
+import gemgate.core.log.RateLimitedLog;
 import gemgate.core.keys.UpstreamFailure;
 import gemgate.core.openai.ChatRequest;
 import gemgate.core.sse.Sse;
@@ -23,8 +24,11 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.io.ByteArrayOutputStream;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -46,8 +50,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
     private static final Logger log = LoggerFactory.getLogger(ChatExchange.class);
     private static final int MAX_ERROR_BODY = 64 * 1024;
     /** A dead upstream fails every request alike: one line a minute per status, with a count. */
-    private static final gemgate.core.log.RateLimitedLog failures = new gemgate.core.log.RateLimitedLog(log,
-            java.time.Duration.ofSeconds(60), 64, java.time.Clock.systemUTC());
+    private static final RateLimitedLog failures = new RateLimitedLog(log, Duration.ofSeconds(60), 64, Clock.systemUTC());
 
     enum Mode { PLAIN, FAKE_STREAM, REAL_STREAM }
 
@@ -97,7 +100,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         this.record = current != null ? current
                 : new RequestRecord(RequestRecord.newId(null), startNanos, request.method().name(), request.uri(), "-");
         record.model = chat.model();
-        record.mode = mode.name().toLowerCase(java.util.Locale.ROOT);
+        record.mode = mode.name().toLowerCase(Locale.ROOT);
     }
 
     void start() {
