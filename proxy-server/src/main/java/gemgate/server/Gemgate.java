@@ -9,27 +9,53 @@ import gemgate.core.translate.TranslateOptions;
 import gemgate.server.endpoint.Endpoints;
 import gemgate.server.endpoint.Gateway;
 import gemgate.server.endpoint.ModelService;
+import gemgate.server.metrics.Metrics;
+import gemgate.server.pipeline.AccessLogHandler;
 import gemgate.server.pipeline.ServerInitializer;
 import gemgate.server.upstream.UpstreamClient;
 import gemgate.server.upstream.UpstreamOptions;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The assembled proxy: settings in, a serving instance out. Used by main and by the end-to-end tests. */
+/**
+ * The assembled proxy: settings in, a serving instance out. Used by main and by the end-to-end tests.
+ * {@link #close()} is graceful: stop accepting, close idle connections, let answers in flight (streams included)
+ * finish within the shutdown grace, save state, then stop.
+ */
 public final class Gemgate implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gemgate.class);
+
     private final ProxyServer server;
     private final UpstreamClient upstream;
     private final Gateway gateway;
     private final InetSocketAddress address;
+    private final Metrics metrics;
+    private final AtomicBoolean draining;
+    private final ChannelGroup channels;
+    private final Duration shutdownGrace;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Gemgate(ProxyServer server, UpstreamClient upstream, Gateway gateway, InetSocketAddress address) {
+    private Gemgate(ProxyServer server, UpstreamClient upstream, Gateway gateway, InetSocketAddress address,
+            Metrics metrics, AtomicBoolean draining, ChannelGroup channels, Duration shutdownGrace) {
         this.server = server;
         this.upstream = upstream;
         this.gateway = gateway;
         this.address = address;
+        this.metrics = metrics;
+        this.draining = draining;
+        this.channels = channels;
+        this.shutdownGrace = shutdownGrace;
     }
 
     public static Gemgate start(Settings s) throws InterruptedException {
@@ -54,10 +80,15 @@ public final class Gemgate implements AutoCloseable {
                     new ClientRateLimiter(s.rateLimit().perMinute(), s.rateLimit().perDay(), s.rateLimit().maxTrackedClients(), clock),
                     s.auth().password(),
                     new AuthThrottle(s.auth().maxFailuresBeforeSlowdown(), s.rateLimit().maxTrackedClients(), clock));
+            Metrics metrics = new Metrics();
+            AtomicBoolean draining = new AtomicBoolean();
+            ChannelGroup channels = new DefaultChannelGroup("gemgate-clients", GlobalEventExecutor.INSTANCE);
+            ServerInitializer.Ops ops = new ServerInitializer.Ops(metrics, draining::get, channels,
+                    !s.metrics().requirePassword());
             InetSocketAddress bound = server.start(s.server().host(), s.server().port(),
-                    new ServerInitializer(po, new Endpoints(gw, version())));
+                    new ServerInitializer(po, new Endpoints(gw, version(), metrics), ops));
             models.startBackgroundRefresh();
-            return new Gemgate(server, upstream, gw, bound);
+            return new Gemgate(server, upstream, gw, bound, metrics, draining, channels, s.server().shutdownGrace());
         } catch (RuntimeException | InterruptedException e) {
             if (upstream != null) {
                 upstream.close();
@@ -104,9 +135,65 @@ public final class Gemgate implements AutoCloseable {
         }
     }
 
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** Graceful stop with the configured grace (gemgate.server.shutdown-grace). Idempotent. */
     @Override
     public void close() {
+        close(shutdownGrace);
+    }
+
+    /**
+     * Stops accepting, closes connections with nothing in flight, waits up to {@code grace} for the answers in
+     * flight to end (each connection closes after its answer), saves state, then closes what is left. Blocks; call it
+     * from a shutdown hook or a test, never from an event loop.
+     */
+    public void close(Duration grace) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        server.stopAccepting();
+        draining.set(true);
+        for (Channel ch : channels) {
+            ch.eventLoop().execute(() -> {
+                AccessLogHandler a = ch.pipeline().get(AccessLogHandler.class);
+                if (a == null || a.idle()) {
+                    ch.close();
+                }
+            });
+        }
+        long open = metrics.inFlight();
+        if (open > 0) {
+            log.info("shutting down: waiting up to {} s for {} request(s) in flight ({} stream(s))",
+                    grace.toMillis() / 1000.0, open, metrics.openStreams());
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (metrics.inFlight() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        long left = metrics.inFlight();
+        if (left > 0) {
+            log.warn("shutting down: {} request(s) still open after the grace period; closing them", left);
+        } else if (open > 0) {
+            log.info("shutting down: all requests finished");
+        }
+        saveState();
         upstream.close();
         server.close();
+    }
+
+    /**
+     * Where state is written on the way down. Nothing needs it yet: the generated password is written when it is
+     * created. Runtime state that should survive restarts (key health, statistics) goes here.
+     */
+    private void saveState() {
+        log.debug("shutting down: no state to save");
     }
 }

@@ -1,11 +1,10 @@
 package gemgate.server;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
 import gemgate.core.config.ConfigError;
 import gemgate.core.config.ConfigLoader;
 import gemgate.core.config.Settings;
 import gemgate.server.emulator.GeminiEmulator;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,9 +89,6 @@ public final class Main {
             }
             return 2;
         }
-        if (settings.log().debug()) {
-            ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("gemgate").setLevel(Level.DEBUG);
-        }
         if (check) {
             out.println("gemgate " + Gemgate.version() + ": configuration is valid. Effective settings:");
             settings.describe().forEach(l -> out.println("  " + l));
@@ -100,6 +96,15 @@ public final class Main {
                 emulator.close();
             }
             return 0;
+        }
+        try {
+            LogSetup.apply(settings.log());
+        } catch (IOException | RuntimeException e) {
+            err.println("gemgate: cannot write the log file " + settings.log().file() + " (LOG_FILE): " + e.getMessage());
+            if (emulator != null) {
+                emulator.close();
+            }
+            return 2;
         }
         Logger log = LoggerFactory.getLogger(Main.class);
         log.info("gemgate {} starting; effective settings:", Gemgate.version());
@@ -117,11 +122,18 @@ public final class Main {
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         final GeminiEmulator emu = emulator;
+        // SIGTERM (systemd stop, docker stop) and Ctrl-C: drain gracefully, then exit 0. The JVM would report 143
+        // after a signal; halting from the hook once everything is closed makes a clean stop look clean to systemd
+        // and Docker. Nothing else calls System.exit once the server runs, so no other exit status is overridden.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("gemgate stopping (signal received)");
             app.close();
             if (emu != null) {
                 emu.close();
             }
+            log.info("gemgate stopped");
+            LogSetup.stop();
+            Runtime.getRuntime().halt(0);
         }, "gemgate-shutdown"));
         out.print(banner(settings, app, demo, ms));
         out.flush();

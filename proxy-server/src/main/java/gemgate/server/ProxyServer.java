@@ -79,12 +79,18 @@ public final class ProxyServer implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
-    /** Stops accepting, then lets the loops finish what is queued. */
+    /** Closes the listening socket: new connections are refused, open ones carry on. Idempotent. */
+    public void stopAccepting() {
+        Channel ch = serverChannel;
+        if (ch != null) {
+            ch.close().syncUninterruptibly();
+        }
+    }
+
+    /** Stops accepting, then lets the loops finish what is queued and shuts them down. */
     @Override
     public void close() {
-        if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
-        }
+        stopAccepting();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -26,7 +26,8 @@ public record Settings(
         RateLimit rateLimit,
         Models models,
         Storage storage,
-        Log log) {
+        Log log,
+        Metrics metrics) {
 
     public Settings {
         Objects.requireNonNull(server, "server");
@@ -39,6 +40,7 @@ public record Settings(
         Objects.requireNonNull(models, "models");
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(metrics, "metrics");
     }
 
     /** Listening side: the client-facing HTTP server. */
@@ -52,10 +54,12 @@ public record Settings(
             int ioThreads,
             boolean nativeTransport,
             CidrSet trustedProxies,
-            List<String> allowedOrigins) {
+            List<String> allowedOrigins,
+            Duration shutdownGrace) {
         public Server {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(shutdownGrace, "shutdownGrace");
             Objects.requireNonNull(trustedProxies, "trustedProxies");
             allowedOrigins = List.copyOf(allowedOrigins);
         }
@@ -238,7 +242,14 @@ public record Settings(
         }
     }
 
-    public record Log(boolean debug) {}
+    /**
+     * Logging: {@code file} is null for console only; when set, it is rolled daily and at {@code maxFileSize}, rolled
+     * files are kept {@code maxHistory} days and {@code totalSizeCap} bytes at most.
+     */
+    public record Log(boolean debug, boolean access, Path file, long maxFileSize, int maxHistory, long totalSizeCap) {}
+
+    /** {@code GET /metrics}: whether it needs the API password. */
+    public record Metrics(boolean requirePassword) {}
 
     /**
      * One {@code name = value} line per setting, for the start-up log and {@code --check-config}. Keys are masked,
@@ -257,6 +268,7 @@ public record Settings(
         line(l, "gemgate.server.native-transport", s.nativeTransport());
         line(l, "gemgate.server.trusted-proxies", "[" + s.trustedProxies() + "]");
         line(l, "gemgate.server.allowed-origins", s.allowedOrigins());
+        line(l, "gemgate.server.shutdown-grace", seconds(s.shutdownGrace()));
         line(l, "gemgate.auth.password", auth.passwordGenerated()
                 ? (auth.passwordFile() != null ? "(generated)" : "(generated, not stored)")
                 : "(set)");
@@ -288,6 +300,12 @@ public record Settings(
         line(l, "gemgate.storage.enabled", storage.enabled());
         line(l, "gemgate.storage.dir", storage.dir());
         line(l, "gemgate.log.debug", log.debug());
+        line(l, "gemgate.log.access", log.access());
+        line(l, "gemgate.log.file", log.file() == null ? "(console only)" : log.file());
+        line(l, "gemgate.log.max-file-size", size(log.maxFileSize()));
+        line(l, "gemgate.log.max-history", log.maxHistory());
+        line(l, "gemgate.log.total-size-cap", size(log.totalSizeCap()));
+        line(l, "gemgate.metrics.require-password", metrics.requirePassword());
         return List.copyOf(l);
     }
 

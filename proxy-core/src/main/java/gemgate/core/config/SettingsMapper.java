@@ -35,7 +35,30 @@ final class SettingsMapper {
                         r.list("gemgate.models.blocked"),
                         r.positiveSeconds("gemgate.models.refresh-interval")),
                 storage,
-                new Settings.Log(r.bool("gemgate.log.debug")));
+                log(r),
+                new Settings.Metrics(r.bool("gemgate.metrics.require-password")));
+    }
+
+    private static Settings.Log log(Reader r) {
+        String file = r.string("gemgate.log.file").trim();
+        Path path = null;
+        if (!file.isEmpty()) {
+            try {
+                path = Path.of(file);
+            } catch (InvalidPathException e) {
+                throw r.error("gemgate.log.file", "a file path like /var/log/gemgate/gemgate.log, or \"\" for console only", file);
+            }
+            if (path.getFileName() == null) {
+                throw r.error("gemgate.log.file", "a file path like /var/log/gemgate/gemgate.log, or \"\" for console only", file);
+            }
+        }
+        return new Settings.Log(
+                r.bool("gemgate.log.debug"),
+                r.bool("gemgate.log.access"),
+                path,
+                r.bytes("gemgate.log.max-file-size", 64 * 1024, 1L << 40),
+                r.integer("gemgate.log.max-history", 1, 36500, "a number of days >= 1"),
+                r.bytes("gemgate.log.total-size-cap", 1 << 20, 1L << 40));
     }
 
     private static Settings.Server server(Reader r) {
@@ -61,7 +84,8 @@ final class SettingsMapper {
                 r.integer("gemgate.server.io-threads", 0, 4096, "a thread count 0-4096 (0 = Netty's default)"),
                 r.bool("gemgate.server.native-transport"),
                 trustedProxies,
-                r.list("gemgate.server.allowed-origins"));
+                r.list("gemgate.server.allowed-origins"),
+                r.positiveSeconds("gemgate.server.shutdown-grace"));
     }
 
     private static Settings.Upstream upstream(Reader r) {

@@ -470,4 +470,34 @@ class ConfigLoaderTest {
         assertThat(s.describe()).as("the example shows the defaults")
                 .isEqualTo(ConfigLoader.load(null, env(), new Properties()).describe());
     }
+
+    @Test
+    void operationsSettingsHaveDefaultsAndHajimiNames() {
+        Settings d = load();
+        assertThat(d.log().file()).as("console only unless LOG_FILE is set").isNull();
+        assertThat(d.log().access()).isTrue();
+        assertThat(d.log().maxFileSize()).isEqualTo(10L << 20);
+        assertThat(d.log().maxHistory()).isEqualTo(7);
+        assertThat(d.metrics().requirePassword()).as("metrics are private by default").isTrue();
+        assertThat(d.server().shutdownGrace()).isEqualTo(java.time.Duration.ofSeconds(30));
+
+        Settings s = load("LOG_FILE", "/var/log/gemgate/gemgate.log", "MAX_LOG_SIZE", "5MiB", "MAX_LOG_BACKUPS", "3",
+                "LOG_TOTAL_SIZE_CAP", "50m", "ACCESS_LOG", "no", "METRICS_REQUIRE_PASSWORD", "false", "SHUTDOWN_GRACE", "2.5");
+        assertThat(s.log().file()).isEqualTo(Path.of("/var/log/gemgate/gemgate.log"));
+        assertThat(s.log().maxFileSize()).isEqualTo(5L << 20);
+        assertThat(s.log().maxHistory()).isEqualTo(3);
+        assertThat(s.log().totalSizeCap()).isEqualTo(50L << 20);
+        assertThat(s.log().access()).isFalse();
+        assertThat(s.metrics().requirePassword()).isFalse();
+        assertThat(s.server().shutdownGrace()).isEqualTo(java.time.Duration.ofMillis(2500));
+    }
+
+    @Test
+    void aLogSizeWithoutUnitThatIsTooSmallFailsAtStartNamingTheVariable() {
+        assertThatThrownBy(() -> load("MAX_LOG_SIZE", "10"))
+                .as("a bare 10 (meant as MB?) must not produce 10-byte log files")
+                .isInstanceOf(ConfigError.class).hasMessageContaining("MAX_LOG_SIZE").hasMessageContaining("64KiB");
+        assertThatThrownBy(() -> load("MAX_LOG_BACKUPS", "0")).isInstanceOf(ConfigError.class)
+                .hasMessageContaining("MAX_LOG_BACKUPS");
+    }
 }

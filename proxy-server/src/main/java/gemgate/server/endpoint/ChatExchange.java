@@ -5,13 +5,16 @@ import gemgate.core.error.ApiException;
 import gemgate.core.gemini.GeminiResponse;
 import gemgate.core.json.Json;
 import gemgate.core.keys.PooledKey;
+import gemgate.core.log.RateLimitedLog;
 import gemgate.core.keys.UpstreamFailure;
 import gemgate.core.openai.ChatRequest;
 import gemgate.core.sse.Sse;
 import gemgate.core.translate.ChatToGemini;
 import gemgate.core.translate.GeminiToChat;
 import gemgate.core.translate.StreamTranslator;
+import gemgate.server.http.RequestRecord;
 import gemgate.server.http.Responses;
+import gemgate.server.metrics.Metrics;
 import gemgate.server.sse.SseResponse;
 import gemgate.server.upstream.UpstreamCall;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,8 +24,11 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.io.ByteArrayOutputStream;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,8 +48,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ChatExchange implements Exchange, UpstreamCall.Listener {
     private static final Logger log = LoggerFactory.getLogger(ChatExchange.class);
-    private static final Logger access = LoggerFactory.getLogger("gemgate.access");
     private static final int MAX_ERROR_BODY = 64 * 1024;
+    /** A dead upstream fails every request alike: one line a minute per status, with a count. */
+    private static final RateLimitedLog failures = new RateLimitedLog(log, Duration.ofSeconds(60), 64, Clock.systemUTC());
 
     enum Mode { PLAIN, FAKE_STREAM, REAL_STREAM }
 
@@ -60,6 +67,9 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
     private final long startNanos = System.nanoTime();
     private final Set<PooledKey> tried = new HashSet<>();
     private final SseResponse sse;
+    private final Metrics metrics;
+    /** The access-log record: what this exchange learns (model, key, attempts, tokens) goes into the one line. */
+    private final RequestRecord record;
 
     private int attempts;
     private int empties;
@@ -71,8 +81,9 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
     private StreamTranslator translator;
     private boolean done;
 
-    ChatExchange(Gateway gw, ChannelHandlerContext ctx, HttpRequest request, ChatRequest chat, Owner owner) {
+    ChatExchange(Gateway gw, ChannelHandlerContext ctx, HttpRequest request, ChatRequest chat, Owner owner, Metrics metrics) {
         this.gw = gw;
+        this.metrics = metrics;
         this.ctx = ctx;
         this.request = request;
         this.chat = chat;
@@ -85,6 +96,11 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         this.created = gw.clock().millis() / 1000;
         this.sse = mode == Mode.PLAIN ? null
                 : new SseResponse(ctx, HttpUtil.isKeepAlive(request), gw.keepaliveInterval(), Sse.KEEPALIVE);
+        RequestRecord current = RequestRecord.current(ctx.channel());
+        this.record = current != null ? current
+                : new RequestRecord(RequestRecord.newId(null), startNanos, request.method().name(), request.uri(), "-");
+        record.model = chat.model();
+        record.mode = mode.name().toLowerCase(Locale.ROOT);
     }
 
     void start() {
@@ -114,6 +130,8 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         key = next.get();
         tried.add(key);
         attempts++;
+        record.keyFingerprint = key.fingerprint();
+        record.attempts = attempts;
         status = 0;
         body = null;
         translator = null;
@@ -199,12 +217,13 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             onUpstreamFailure(UpstreamFailure.connection("Gemini sent an unreadable answer: " + e.getMessage()));
             return;
         }
+        gw.keys().onSuccess(key);
         if (resp.isEmpty()) {
-            gw.keys().onSuccess(key);
+            metrics.attempt(Metrics.Outcome.EMPTY);
             onEmpty();
             return;
         }
-        gw.keys().onSuccess(key);
+        metrics.attempt(Metrics.Outcome.SUCCESS);
         respond(resp);
     }
 
@@ -214,12 +233,13 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             streamBroken(streamError);
             return;
         }
+        gw.keys().onSuccess(key);
         if (!translator.emittedAny()) {
-            gw.keys().onSuccess(key);
+            metrics.attempt(Metrics.Outcome.EMPTY);
             onEmpty();
             return;
         }
-        gw.keys().onSuccess(key);
+        metrics.attempt(Metrics.Outcome.SUCCESS);
         translator.finish(this::emit);
         finishStream(200);
     }
@@ -232,6 +252,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         UpstreamFailure f = kind == UpstreamCall.FailureKind.TIMEOUT ? UpstreamFailure.timeout(detail)
                 : UpstreamFailure.connection(detail);
         if (kind == UpstreamCall.FailureKind.TOO_LARGE) {
+            metrics.attempt(Metrics.Outcome.OTHER);
             fail(ApiError.upstreamFailed(detail));
             return;
         }
@@ -241,6 +262,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         }
         if (sse != null && sse.dataSent()) {
             gw.keys().onFailure(key, f);
+            metrics.attempt(Metrics.Outcome.of(f.kind()));
             streamBroken(f.kind() == UpstreamFailure.Kind.TIMEOUT ? ApiError.upstreamTimeout(detail) : ApiError.upstreamFailed(
                     "The Gemini stream broke off: " + detail));
             return;
@@ -251,6 +273,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
     /** A failure before anything reached the client: sort it, then retry on another key or answer. */
     private void onUpstreamFailure(UpstreamFailure f) {
         gw.keys().onFailure(key, f);
+        metrics.attempt(Metrics.Outcome.of(f.kind()));
         log.debug("attempt {} with key {} failed: {} {}", attempts, key, f.kind(), f.message());
         if (!f.retryable()) {
             fail(ApiError.upstreamRejected(f.httpStatus(), f.message()));
@@ -288,6 +311,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             onUpstreamFailure(UpstreamFailure.connection(err.message()));
             return;
         }
+        record.streamErrorStatus = err.status();
         sse.writeEvent(Sse.data(Json.write(err.openAiTree())));
         sse.writeEvent(Sse.DONE);
         finishStream(err.status());
@@ -298,11 +322,13 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
     private void respond(GeminiResponse resp) {
         if (mode == Mode.PLAIN) {
             byte[] json = GeminiToChat.completion(resp, id, created, chat.model());
+            record.tokens = resp.totalTokens();
             Responses.send(ctx, request, Responses.json(HttpResponseStatus.OK, json), false);
             complete(200, resp.totalTokens());
             return;
         }
         List<byte[]> events = GeminiToChat.streamEvents(resp, id, created, chat.model(), chat.includeUsage());
+        record.tokens = resp.totalTokens();
         for (byte[] e : events) {
             sse.writeEvent(e);
         }
@@ -313,8 +339,11 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         if (done) {
             return;
         }
+        if (translator != null) {
+            record.tokens = translator.totalTokens();
+        }
         sse.end();
-        complete(loggedStatus, translator != null ? translator.totalTokens() : -1);
+        complete(loggedStatus, record.tokens);
     }
 
     private void fail(ApiError err) {
@@ -326,6 +355,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         }
         if (sse != null && sse.headSent()) {
             // The stream is committed (keepalives or data went out): the error travels inside it.
+            record.streamErrorStatus = err.status();
             sse.writeEvent(Sse.data(Json.write(err.openAiTree())));
             sse.writeEvent(Sse.DONE);
             sse.end();
@@ -338,13 +368,12 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         complete(err.status(), -1);
     }
 
+    /** The access line itself is written by the access-log handler when the answer's end passes it. */
     private void complete(int loggedStatus, long tokens) {
         done = true;
-        if (access.isInfoEnabled()) {
-            access.info("{} {} model={} mode={} key={} attempts={} status={} tokens={} ms={}",
-                    ctx.channel().attr(gemgate.server.http.Attrs.CLIENT_IP).get(), request.uri(), chat.model(),
-                    mode, key == null ? "-" : key.fingerprint(), attempts, loggedStatus, tokens,
-                    (System.nanoTime() - startNanos) / 1_000_000);
+        if (loggedStatus >= 500) {
+            failures.warn("status-" + loggedStatus, "chat requests are failing with {}: {}", loggedStatus,
+                    lastFailure == null ? "-" : lastFailure.kind());
         }
         owner.exchangeDone(this);
     }

@@ -14,6 +14,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import gemgate.core.log.RateLimitedLog;
+import gemgate.server.metrics.Metrics;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,13 +29,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class Endpoints {
     private static final Logger log = LoggerFactory.getLogger(Endpoints.class);
+    private static final RateLimitedLog internalErrors = new RateLimitedLog(log, Duration.ofSeconds(60), 64,
+            java.time.Clock.systemUTC());
+
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Gateway gw;
     private final String version;
+    private final Metrics metrics;
 
     public Endpoints(Gateway gw, String version) {
+        this(gw, version, new Metrics());
+    }
+
+    /** @param metrics the counters shown by {@code GET /metrics} (shared with the access-log handler) */
+    public Endpoints(Gateway gw, String version, Metrics metrics) {
+        if (gw == null || version == null || metrics == null) {
+            throw new IllegalArgumentException("gateway, version and metrics are required");
+        }
         this.gw = gw;
         this.version = version;
+        this.metrics = metrics;
     }
 
     /**
@@ -76,6 +96,12 @@ public final class Endpoints {
                         return;
                     }
                     break;
+                case "/metrics":
+                    if (m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD)) {
+                        metrics(ctx, req);
+                        return;
+                    }
+                    break;
                 case "/":
                     if (m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD)) {
                         root(ctx, req);
@@ -90,7 +116,8 @@ public final class Endpoints {
         } catch (ApiException e) {
             Responses.sendError(ctx, req, e.error(), false);
         } catch (RuntimeException e) {
-            log.warn("internal error on {} {} (connection {})", m, path, ctx.channel().id(), e);
+            internalErrors.warn(e.getClass().getName(), "internal error on {} {} (connection {})", m,
+                    gemgate.server.http.RequestRecord.safe(path), ctx.channel().id(), e);
             Responses.sendError(ctx, req, ApiError.internal(), false);
         }
     }
@@ -100,7 +127,7 @@ public final class Endpoints {
         if (!gw.modelFilter().allows(ChatToGemini.upstreamModel(chat.model()))) {
             throw new ApiException(ApiError.modelNotAllowed(chat.model()));
         }
-        ChatExchange ex = new ChatExchange(gw, ctx, req, chat, owner);
+        ChatExchange ex = new ChatExchange(gw, ctx, req, chat, owner, metrics);
         owner.exchangeStarted(ex);
         ex.start();
     }
@@ -157,12 +184,19 @@ public final class Endpoints {
         Responses.send(ctx, req, Responses.json(HttpResponseStatus.OK, body), false);
     }
 
+    private void metrics(ChannelHandlerContext ctx, FullHttpRequest req) {
+        byte[] body = metrics.render(gw.keys().snapshot(), version).getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse res = Responses.json(HttpResponseStatus.OK, body);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
+        Responses.send(ctx, req, res, false);
+    }
+
     private void root(ChannelHandlerContext ctx, FullHttpRequest req) {
         byte[] body = Json.write(Json.object(
                 "name", "gemgate",
                 "version", version,
                 "message", "Gemini proxy is running. Point OpenAI-compatible clients at this address with /v1 and your PASSWORD as the API key.",
-                "endpoints", java.util.List.of("POST /v1/chat/completions", "GET /v1/models", "GET /health")));
+                "endpoints", java.util.List.of("POST /v1/chat/completions", "GET /v1/models", "GET /health", "GET /metrics")));
         Responses.send(ctx, req, Responses.json(HttpResponseStatus.OK, body), false);
     }
 }

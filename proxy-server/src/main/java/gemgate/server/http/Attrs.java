@@ -10,5 +10,8 @@ public final class Attrs {
      */
     public static final AttributeKey<String> CLIENT_IP = AttributeKey.valueOf("gemgate.clientIp");
 
+    /** The access-log record of the request now being answered; see {@link RequestRecord#current}. */
+    public static final AttributeKey<RequestRecord> REQUEST = AttributeKey.valueOf("gemgate.request");
+
     private Attrs() {}
 }

@@ -32,7 +32,14 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
     /** Set while a delayed 401 is scheduled; from then on the connection only waits to be closed. */
     private ScheduledFuture<?> delayedReject;
 
+    private final boolean metricsPublic;
+
     public AuthHandler(String password, AuthThrottle throttle) {
+        this(password, throttle, false);
+    }
+
+    /** @param metricsPublic whether GET /metrics is served without the password (METRICS_REQUIRE_PASSWORD=false) */
+    public AuthHandler(String password, AuthThrottle throttle, boolean metricsPublic) {
         if (password == null || password.isEmpty()) {
             throw new IllegalArgumentException("password must not be empty (setting PASSWORD)");
         }
@@ -41,6 +48,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
         }
         this.password = password;
         this.throttle = throttle;
+        this.metricsPublic = metricsPublic;
     }
 
     @Override
@@ -56,7 +64,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (PublicPaths.isPublic(req.method().name(), req.uri())) {
+        if (PublicPaths.isPublic(req.method().name(), req.uri(), metricsPublic)) {
             stripPassword(req);
             ctx.fireChannelRead(req);
             return;

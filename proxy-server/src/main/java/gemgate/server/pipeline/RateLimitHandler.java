@@ -32,7 +32,8 @@ public final class RateLimitHandler extends ChannelInboundHandlerAdapter {
         if (rejected.drop(msg)) {
             return;
         }
-        if (msg instanceof HttpRequest req && !PublicPaths.isPublic(req.method().name(), req.uri())) {
+        if (msg instanceof HttpRequest req && !PublicPaths.isPublic(req.method().name(), req.uri())
+                && !PublicPaths.isMetrics(req.method().name(), req.uri())) {
             ClientRateLimiter.Decision d = limiter.tryAcquire(ClientAddressHandler.of(ctx.channel()));
             if (!d.allowed()) {
                 rejected.start(req);

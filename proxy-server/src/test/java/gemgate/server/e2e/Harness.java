@@ -56,6 +56,8 @@ final class Harness implements AutoCloseable {
             env.put("MAX_REQUESTS_PER_MINUTE", "0");
             env.put("MAX_REQUESTS_PER_DAY_PER_IP", "0");
             env.put("FAKE_STREAMING", "false");
+            // Tests that end with a stream still open should not wait the default 30 s drain.
+            env.put("SHUTDOWN_GRACE", "1");
             env.putAll(overrides);
             Settings s = ConfigLoader.load(null, env, new Properties());
             Gemgate g = Gemgate.start(s);
