@@ -206,6 +206,8 @@ class GeminiEmulatorStreamTest {
         emulator.script("big", Behavior.ok().withText(text).withChunks(500, Duration.ZERO));
         try (RawHttp raw = new RawHttp(emulator, 4096)) {
             raw.post(SSE, "big", PROMPT);
+            // On a loaded machine the request may not have arrived yet: wait for the stream to start first.
+            await(() -> emulator.generateCalls("big") == 1, "the stream started");
             Thread.sleep(200);
             assertThat(emulator.activeStreams()).as("the stream waits for the reader, it does not finish into a buffer")
                     .isEqualTo(1);
