@@ -31,11 +31,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The router on an embedded channel with a recording handler behind it. The routes exercised here (unknown route,
- * wrong method, malformed request) answer without touching the gateway, so the endpoints get none; exchanges in
- * flight are stand-ins registered through the router's {@link Exchange.Owner} side.
+ * wrong method, malformed request) answer without touching upstream, so the gateway has no upstream client or model
+ * service; exchanges in flight are stand-ins registered through the router's {@link Exchange.Owner} side.
  */
 class RouterHandlerTest {
-    private final Endpoints endpoints = new Endpoints(null, "test");
+    private final Endpoints endpoints = new Endpoints(new gemgate.server.endpoint.Gateway(
+            new gemgate.core.keys.KeyPool(List.of(), java.time.Clock.systemUTC()), null, null,
+            gemgate.core.models.ModelFilter.allowAll(), gemgate.core.translate.TranslateOptions.defaults(), "v1beta",
+            1, 1, false, java.time.Duration.ofSeconds(1), 1 << 20, java.time.Clock.systemUTC()), "test");
     private final RouterHandler router = new RouterHandler(endpoints);
     private final List<Object> passedOn = new ArrayList<>();
     private final EmbeddedChannel ch = new EmbeddedChannel(router, new Recorder(passedOn));
