@@ -178,11 +178,29 @@ public final class GeminiEmulator implements AutoCloseable {
     /**
      * Runs the emulator alone until the process is stopped: {@code java -cp gemgate.jar
      * gemgate.server.emulator.GeminiEmulator [port] [host]} (defaults 8089 and 127.0.0.1).
+     *
+     * <p>System properties set the default behaviour, for benchmarks of paced and held streams:
+     * {@code -Demulator.delayMs=N} (wait before answering), {@code -Demulator.chunks=N} and
+     * {@code -Demulator.spacingMs=N} (stream events and the pause between them).
      */
     public static void main(String[] args) {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8089;
         String host = args.length > 1 ? args[1] : "127.0.0.1";
         GeminiEmulator emulator = start(host, port);
+        long delayMs = Long.getLong("emulator.delayMs", 0L);
+        int chunks = Integer.getInteger("emulator.chunks", Behavior.DEFAULT_CHUNKS);
+        long spacingMs = Long.getLong("emulator.spacingMs", 0L);
+        Behavior behavior = Behavior.ok();
+        if (delayMs > 0) {
+            behavior = behavior.withDelay(java.time.Duration.ofMillis(delayMs));
+        }
+        if (chunks != Behavior.DEFAULT_CHUNKS || spacingMs > 0) {
+            behavior = behavior.withChunks(chunks, java.time.Duration.ofMillis(spacingMs));
+        }
+        emulator.defaultBehavior(behavior);
+        if (!behavior.toString().equals("ok")) {
+            System.out.println("Gemini emulator default behaviour: " + behavior);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "gemini-emulator-stop"));
         System.out.println("Gemini emulator on " + emulator.baseUrl() + " (any API key works; answers are emulated)");
         emulator.server.closeFuture().syncUninterruptibly();
