@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the log settings to logback once the configuration is loaded: debug level, the access log switch, and
- * the optional rolling file (next to the console, which logback.xml sets up). The file rolls daily and at
+ * the optional rolling file (next to the console, which ConsoleLogConfigurator sets up). The file rolls daily and at
  * max-file-size into {@code name-YYYY-MM-DD.N.log.gz}; rolled files are kept max-history days and total-size-cap bytes.
  */
 final class LogSetup {
