@@ -32,6 +32,7 @@ public final class Main {
     /** Runs the command; returns an exit code, or -1 when the server was started and keeps running. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         boolean demo = false;
+        boolean selftest = false;
         boolean check = false;
         Path config = null;
         for (int i = 0; i < args.length; i++) {
@@ -45,6 +46,10 @@ public final class Main {
                     return 0;
                 }
                 case "--demo" -> demo = true;
+                case "--selftest" -> {
+                    demo = true;
+                    selftest = true;
+                }
                 case "--check-config" -> check = true;
                 case "--config" -> {
                     if (i + 1 >= args.length) {
@@ -78,6 +83,15 @@ public final class Main {
             env.remove("https_proxy");
             env.remove("ALL_PROXY");
             env.remove("all_proxy");
+        }
+        if (selftest) {
+            // Loopback, any free port, a throw-away password and no files written: safe to run anywhere.
+            env.put("HOST", "127.0.0.1");
+            env.put("PORT", "0");
+            env.put("PASSWORD", "selftest-" + Long.toHexString(System.nanoTime()));
+            env.put("ENABLE_STORAGE", "false");
+            env.put("ACCESS_LOG", "false");
+            env.remove("LOG_FILE");
         }
         Settings settings;
         try {
@@ -121,6 +135,12 @@ public final class Main {
             return 1;
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (selftest) {
+            int code = SelfTest.run(app, settings.auth().password(), out, err);
+            app.close();
+            emulator.close();
+            return code;
+        }
         final GeminiEmulator emu = emulator;
         // SIGTERM (systemd stop, docker stop) and Ctrl-C: drain gracefully, then exit 0. The JVM would report 143
         // after a signal; halting from the hook once everything is closed makes a clean stop look clean to systemd
@@ -178,6 +198,8 @@ public final class Main {
         return """
                 Usage: java -jar gemgate.jar [options]
                   --demo            start with a built-in Gemini emulator (no keys needed, nothing leaves the machine)
+                  --selftest        start with the emulator on a free loopback port, send a plain and a streamed chat
+                                    through the whole proxy, print the result and exit (0 = working)
                   --config FILE     read settings from FILE (HOCON/JSON; also GEMGATE_CONFIG)
                   --check-config    validate the configuration, print the effective settings (secrets masked), exit
                   --version         print the version

@@ -51,6 +51,13 @@ class MainTest {
     }
 
     @Test
+    void selftestSendsChatsThroughTheWholeProxyAndExitsZero() {
+        Result r = run("--selftest");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("gemgate selftest: OK");
+    }
+
+    @Test
     void versionPrintsOneLineAndExitsZero() {
         Result r = run("--version");
         assertThat(r.code()).isZero();
