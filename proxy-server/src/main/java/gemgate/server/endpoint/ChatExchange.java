@@ -180,6 +180,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         if (translator != null) {
             try {
                 translator.feed(bytes, 0, bytes.length, this::emit);
+                sse.flush(); // everything translated from this upstream read goes out in one write
             } catch (ApiException e) {
                 streamBroken(e.error());
                 return false;
@@ -194,7 +195,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
     }
 
     private void emit(byte[] event) {
-        sse.writeEvent(event);
+        sse.queueEvent(event);
     }
 
     @Override
@@ -312,8 +313,8 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             return;
         }
         record.streamErrorStatus = err.status();
-        sse.writeEvent(Sse.data(Json.write(err.openAiTree())));
-        sse.writeEvent(Sse.DONE);
+        sse.queueEvent(Sse.data(Json.write(err.openAiTree())));
+        sse.queueEvent(Sse.DONE);
         finishStream(err.status());
     }
 
@@ -330,7 +331,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         List<byte[]> events = GeminiToChat.streamEvents(resp, id, created, chat.model(), chat.includeUsage());
         record.tokens = resp.totalTokens();
         for (byte[] e : events) {
-            sse.writeEvent(e);
+            sse.queueEvent(e); // end() flushes them together
         }
         finishStream(200);
     }
@@ -356,8 +357,8 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         if (sse != null && sse.headSent()) {
             // The stream is committed (keepalives or data went out): the error travels inside it.
             record.streamErrorStatus = err.status();
-            sse.writeEvent(Sse.data(Json.write(err.openAiTree())));
-            sse.writeEvent(Sse.DONE);
+            sse.queueEvent(Sse.data(Json.write(err.openAiTree())));
+            sse.queueEvent(Sse.DONE);
             sse.end();
         } else {
             if (sse != null) {

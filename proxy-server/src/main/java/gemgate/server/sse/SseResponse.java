@@ -31,6 +31,7 @@ public final class SseResponse {
     private boolean headSent;
     private boolean dataSent;
     private boolean ended;
+    private boolean pendingFlush;
 
     /**
      * @param keepaliveBytes the exact keepalive to send (an SSE comment for OpenAI clients)
@@ -106,13 +107,32 @@ public final class SseResponse {
 
     /** Writes and flushes one complete event (already framed, e.g. {@code data: …\n\n}). */
     public void writeEvent(byte[] event) {
+        queueEvent(event);
+        flush();
+    }
+
+    /**
+     * Writes one complete event without flushing, for several events that became ready together (all those
+     * translated from one upstream read): {@link #flush()} or {@link #end()} then sends them in one system call.
+     * Flushing per upstream read rather than per event delays nothing, since the events exist at the same moment.
+     */
+    public void queueEvent(byte[] event) {
         if (ended) {
             return;
         }
         stopKeepalives();
         sendHead();
         dataSent = true;
-        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(event)));
+        pendingFlush = true;
+        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(event)));
+    }
+
+    /** Flushes events queued since the last flush. */
+    public void flush() {
+        if (pendingFlush) {
+            pendingFlush = false;
+            ctx.flush();
+        }
     }
 
     /** Ends the stream; closes the connection afterwards unless it is keep-alive. */
@@ -123,6 +143,7 @@ public final class SseResponse {
         ended = true;
         stopKeepalives();
         sendHead();
+        pendingFlush = false;
         var f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         if (!keepAliveConnection) {
             f.addListener(ChannelFutureListener.CLOSE);

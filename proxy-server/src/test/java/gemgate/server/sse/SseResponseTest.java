@@ -169,6 +169,21 @@ class SseResponseTest {
     }
 
     @Test
+    void queuedEventsGoOutTogetherAtTheNextFlush() {
+        SseResponse sse = sse(true);
+        sse.queueEvent(EVENT.getBytes(StandardCharsets.UTF_8));
+        sse.queueEvent("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        assertNothingWritten("queued events wait for the flush (one write for one upstream read)");
+        assertThat(sse.dataSent()).isTrue();
+        sse.flush();
+        head();
+        assertThat(chunk()).isEqualTo(EVENT);
+        assertThat(chunk()).isEqualTo("data: [DONE]\n\n");
+        sse.flush();
+        assertNothingWritten("a second flush has nothing to send");
+    }
+
+    @Test
     void endWritesTheLastContentAndKeepsAKeepAliveConnectionOpen() {
         SseResponse sse = sse(true);
         sse.startKeepalives();
