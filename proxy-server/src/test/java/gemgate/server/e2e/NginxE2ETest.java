@@ -47,7 +47,7 @@ class NginxE2ETest {
     static String site(String shipped, int nginxPort, int proxyPort) {
         String s = shipped;
         s = replaceOnce(s, "server 127.0.0.1:7860;", "server 127.0.0.1:" + proxyPort + ";");
-        String redirect = s.replaceFirst("(?s)server \\{[^{}]*return 301[^{}]*}", "");
+        String redirect = s.replaceFirst("(?s)server \\{\\s*listen 80;(?:[^{}]|\\{[^{}]*\\})*\\}", "");
         assertThat(redirect).as("the http->https redirect block is found").isNotEqualTo(s);
         s = redirect;
         s = replaceOnce(s, "listen 443 ssl;", "listen 127.0.0.1:" + nginxPort + ";");
