@@ -22,7 +22,7 @@ WORKDIR /data
 ENV HOST=0.0.0.0 \
     PORT=7860 \
     STORAGE_DIR=/data \
-    JAVA_OPTS="-Xms16m -Xmx128m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=96m -XX:+ExitOnOutOfMemoryError -Dio.netty.allocator.maxOrder=9"
+    JAVA_OPTS="-Xms8m -Xmx128m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=96m -XX:+ExitOnOutOfMemoryError -Dio.netty.allocator.maxOrder=7"
 VOLUME ["/data"]
 EXPOSE 7860
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
