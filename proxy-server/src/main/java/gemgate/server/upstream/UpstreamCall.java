@@ -285,11 +285,7 @@ public final class UpstreamCall {
         if (state == State.DONE) {
             return;
         }
-        state = State.DONE;
-        cancelTimer();
-        if (channel != null) {
-            detach(false);
-        }
+        cancel();
         listener.onFailure(kind, KeyMask.scrub(detail));
     }
 
