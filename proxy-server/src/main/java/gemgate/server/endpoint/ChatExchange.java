@@ -122,6 +122,9 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             fail(exhaustedError());
             return;
         }
+        if (call != null) {
+            call.cancel(); // normally already finished; never let an old attempt call back into this one
+        }
         Optional<PooledKey> next = gw.keys().next(tried);
         if (next.isEmpty()) {
             fail(exhaustedError());
@@ -229,19 +232,24 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
     }
 
     private void endRealStream() {
+        // finish() first: it parses an unterminated last event and spots a bare error body appended after the
+        // events, so only after it do upstreamError() and emptyAnswer() tell the whole story. Its events are held
+        // back until we know the attempt is good.
+        List<byte[]> tail = new java.util.ArrayList<>(4);
+        translator.finish(tail::add);
         ApiError streamError = translator.upstreamError();
         if (streamError != null) {
             streamBroken(streamError);
             return;
         }
         gw.keys().onSuccess(key);
-        if (!translator.emittedAny()) {
+        if (translator.emptyAnswer() && !sse.dataSent()) {
             metrics.attempt(Metrics.Outcome.EMPTY);
             onEmpty();
             return;
         }
         metrics.attempt(Metrics.Outcome.SUCCESS);
-        translator.finish(this::emit);
+        tail.forEach(sse::queueEvent);
         finishStream(200);
     }
 
@@ -306,10 +314,21 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         nextAttempt();
     }
 
-    /** A stream that already sent data failed: tell the client inside the stream, then end it. */
+    /**
+     * The upstream stream carried an error, or could not be read. Before any data reached the client: Gemini's own
+     * verdict on the request (a 4xx that is not about rate or time) goes back at once, anything else is retried on
+     * the next key. After data: the error is told inside the stream, then the stream ends.
+     */
     private void streamBroken(ApiError err) {
+        if (call != null) {
+            call.cancel(); // stop reading a stream we no longer want; frees its connection and timers
+        }
         if (!sse.dataSent()) {
-            onUpstreamFailure(UpstreamFailure.connection(err.message()));
+            if ("upstream_rejected".equals(err.code())) {
+                fail(err);
+            } else {
+                onUpstreamFailure(UpstreamFailure.connection(err.message()));
+            }
             return;
         }
         record.streamErrorStatus = err.status();

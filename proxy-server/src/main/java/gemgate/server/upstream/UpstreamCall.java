@@ -63,6 +63,9 @@ public final class UpstreamCall {
 
     private enum State { NEW, ACQUIRING, SENT, RECEIVING, DONE }
 
+    /** A reused connection that fails within this time after the request was sent was stale before we used it. */
+    private static final long STALE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(2);
+
     private final UpstreamClient client;
     private final EventLoop loop;
     private final HttpMethod method;
@@ -81,6 +84,7 @@ public final class UpstreamCall {
     private boolean keepAlive;
     private long received;
     private ScheduledFuture<?> timer;
+    private long sentAtNanos;
 
     UpstreamCall(UpstreamClient client, EventLoop loop, HttpMethod method, String pathAndQuery, String apiKey,
             byte[] body, long maxBody, Listener listener) {
@@ -133,6 +137,7 @@ public final class UpstreamCall {
         ch.attr(UpstreamClient.USED).set(Boolean.TRUE);
         ch.attr(UpstreamClient.CALL).set(this);
         state = State.SENT;
+        sentAtNanos = System.nanoTime();
         FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method,
                 client.options().basePath() + pathAndQuery,
                 body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
@@ -180,6 +185,11 @@ public final class UpstreamCall {
     /** Returns nothing; decides itself whether to read on. The content is released by the caller. */
     void onContent(HttpContent content) {
         if (state != State.RECEIVING) {
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            // A corrupt chunked body: the decoder has given up on this connection, and the body is cut short.
+            fail(FailureKind.RESET, "malformed response body from upstream: " + describe(content.decoderResult().cause()));
             return;
         }
         ByteBuf buf = content.content();
@@ -260,9 +270,11 @@ public final class UpstreamCall {
     // ---- internals ----
 
     private void connectionLost(String detail) {
-        // A pooled connection that the server closed while idle fails before any response: retry once on a fresh
-        // connection. The request was not answered, so nothing is duplicated.
-        if (state == State.SENT && reusedConnection && !retriedStale) {
+        // A pooled connection that the server had closed while idle fails right after the request is written and
+        // before any response: retry once on a fresh connection. Only right after sending: a connection dropped
+        // minutes into a long answer may have had the request processed, and must not be re-sent.
+        boolean stale = System.nanoTime() - sentAtNanos < STALE_WINDOW_NANOS;
+        if (state == State.SENT && reusedConnection && !retriedStale && stale) {
             retriedStale = true;
             cancelTimer();
             detach(false);

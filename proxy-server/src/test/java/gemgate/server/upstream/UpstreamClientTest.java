@@ -205,6 +205,26 @@ class UpstreamClientTest {
     }
 
     @Test
+    void aCorruptChunkedBodyFailsTheCallAndTheConnectionIsNotPooled() throws Exception {
+        CountDownLatch peerClosed = new CountDownLatch(1);
+        server = new LoopbackServers.Server((s, index) -> {
+            readHead(s.getInputStream());
+            write(s.getOutputStream(), "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\ndata:\r\nzz-not-a-size\r\n");
+            awaitPeerClose(s.getInputStream());
+            peerClosed.countDown();
+        });
+        client = new UpstreamClient(options("http://127.0.0.1:" + server.port(), Duration.ofSeconds(5), Duration.ofSeconds(5), null),
+                NioSocketChannel.class);
+
+        Recorder r = get("/corrupt");
+        assertThat(r.failure).as("a cut-short body is a failure, never a normal end").isEqualTo(FailureKind.RESET);
+        assertThat(r.events).doesNotContain("end");
+        assertThat(peerClosed.await(5, TimeUnit.SECONDS))
+                .as("a connection whose decoder gave up is closed, never returned to the pool").isTrue();
+    }
+
+    @Test
     void idleTimeoutBetweenChunksFailsAndClosesTheConnection() throws Exception {
         CountDownLatch peerClosed = new CountDownLatch(1);
         server = new LoopbackServers.Server((s, index) -> {
