@@ -38,10 +38,6 @@ public final class Endpoints {
     private final String version;
     private final Metrics metrics;
 
-    public Endpoints(Gateway gw, String version) {
-        this(gw, version, new Metrics());
-    }
-
     /** @param metrics the counters shown by {@code GET /metrics} (shared with the access-log handler) */
     public Endpoints(Gateway gw, String version, Metrics metrics) {
         if (gw == null || version == null || metrics == null) {

@@ -60,10 +60,6 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final Endpoints endpoints;
     private final Ops ops;
 
-    public ServerInitializer(Options options, Endpoints endpoints) {
-        this(options, endpoints, new Ops(new Metrics(), () -> false, null, false));
-    }
-
     public ServerInitializer(Options options, Endpoints endpoints, Ops ops) {
         this.options = options;
         this.endpoints = endpoints;
