@@ -78,6 +78,14 @@ public final class KeyPool {
      * none is usable; then {@link #unavailableError()} says why.
      */
     public Optional<PooledKey> next(Set<PooledKey> tried) {
+        return next(null, 0, tried);
+    }
+
+    /**
+     * The key to use for one call to {@code model} (the upstream model id, e.g. gemini-2.5-flash; null = any) that
+     * is expected to send about {@code estimatedInputTokens} input tokens (0 = unknown), skipping {@code tried}.
+     */
+    public Optional<PooledKey> next(String model, long estimatedInputTokens, Set<PooledKey> tried) {
         int n = keys.length;
         if (n == 0) {
             return Optional.empty();
@@ -105,6 +113,11 @@ public final class KeyPool {
     }
 
     public void onSuccess(PooledKey key) {
+        onSuccess(key, null, 0, 0);
+    }
+
+    /** A call to {@code model} succeeded with the given token counts (0 when unknown). */
+    public void onSuccess(PooledKey key, String model, long inputTokens, long outputTokens) {
         key.consecutiveFailures.set(0);
         key.successes.incrementAndGet();
     }
@@ -115,6 +128,11 @@ public final class KeyPool {
      * Los Angeles for a per-day quota. Everything else is only counted.
      */
     public void onFailure(PooledKey key, UpstreamFailure failure) {
+        onFailure(key, null, failure);
+    }
+
+    /** A call to {@code model} (null = not model-specific, e.g. listing models) failed. */
+    public void onFailure(PooledKey key, String model, UpstreamFailure failure) {
         if (failure.kind() == UpstreamFailure.Kind.CLIENT_ERROR) {
             return;
         }
@@ -151,6 +169,11 @@ public final class KeyPool {
 
     /** The 503 to answer when {@link #next} found nothing: how many keys are invalid or cooling and when one returns. */
     public ApiError unavailableError() {
+        return unavailableError(null);
+    }
+
+    /** Like {@link #unavailableError()}, for requests to {@code model} (null = any). */
+    public ApiError unavailableError(String model) {
         int n = keys.length;
         if (n == 0) {
             return ApiError.noKeysConfigured();

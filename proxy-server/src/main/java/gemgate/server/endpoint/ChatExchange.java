@@ -125,7 +125,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         if (call != null) {
             call.cancel(); // normally already finished; never let an old attempt call back into this one
         }
-        Optional<PooledKey> next = gw.keys().next(tried);
+        Optional<PooledKey> next = gw.keys().next(upstreamModel, upstreamBody.length / 4, tried);
         if (next.isEmpty()) {
             fail(exhaustedError());
             return;
@@ -147,12 +147,12 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
     /** The error for "no attempt left": the last upstream failure, or why no key is usable. */
     private ApiError exhaustedError() {
         if (lastFailure == null) {
-            return gw.keys().unavailableError();
+            return gw.keys().unavailableError(upstreamModel);
         }
         String last = lastFailure.message();
         switch (lastFailure.kind()) {
             case RATE_LIMITED, KEY_INVALID, EMPTY: {
-                ApiError u = gw.keys().unavailableError();
+                ApiError u = gw.keys().unavailableError(upstreamModel);
                 return u.withMessage(u.message() + " Tried " + attempts + " key(s) for this request; the last error: " + last);
             }
             case TIMEOUT:
@@ -221,7 +221,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             onUpstreamFailure(UpstreamFailure.connection("Gemini sent an unreadable answer: " + e.getMessage()));
             return;
         }
-        gw.keys().onSuccess(key);
+        gw.keys().onSuccess(key, upstreamModel, resp.promptTokens(), Math.max(0, resp.totalTokens() - resp.promptTokens()));
         if (resp.isEmpty()) {
             metrics.attempt(Metrics.Outcome.EMPTY);
             onEmpty();
@@ -242,7 +242,8 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             streamBroken(streamError);
             return;
         }
-        gw.keys().onSuccess(key);
+        gw.keys().onSuccess(key, upstreamModel, translator.promptTokens(),
+                Math.max(0, translator.totalTokens() - translator.promptTokens()));
         if (translator.emptyAnswer() && !sse.dataSent()) {
             metrics.attempt(Metrics.Outcome.EMPTY);
             onEmpty();
@@ -270,7 +271,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             return;
         }
         if (sse != null && sse.dataSent()) {
-            gw.keys().onFailure(key, f);
+            gw.keys().onFailure(key, upstreamModel, f);
             metrics.attempt(Metrics.Outcome.of(f.kind()));
             streamBroken(f.kind() == UpstreamFailure.Kind.TIMEOUT ? ApiError.upstreamTimeout(detail) : ApiError.upstreamFailed(
                     "The Gemini stream broke off: " + detail));
@@ -281,7 +282,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
 
     /** A failure before anything reached the client: sort it, then retry on another key or answer. */
     private void onUpstreamFailure(UpstreamFailure f) {
-        gw.keys().onFailure(key, f);
+        gw.keys().onFailure(key, upstreamModel, f);
         metrics.attempt(Metrics.Outcome.of(f.kind()));
         log.debug("attempt {} with key {} failed: {} {}", attempts, key, f.kind(), f.message());
         if (!f.retryable()) {
