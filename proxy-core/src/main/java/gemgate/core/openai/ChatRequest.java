@@ -160,6 +160,11 @@ public final class ChatRequest {
     }
 
     /** The whole request tree, for fields later features read (reasoning_effort, extra_body). Read only. */
+    /** The http(s) URLs of media parts (image_url and the like that are not data URIs), in order, de-duplicated. */
+    public List<String> remoteMediaUrls() {
+        return List.of();
+    }
+
     public Map<String, Object> raw() {
         return raw;
     }

@@ -47,6 +47,14 @@ public final class ChatToGemini {
         return Json.write(generateContentTree(req, opts));
     }
 
+    /**
+     * The body when the request names http(s) media URLs ({@link ChatRequest#remoteMediaUrls()}): {@code fetched}
+     * holds what the server fetched for each URL. A URL missing from it is a 400 saying remote media is off.
+     */
+    public static byte[] generateContentBody(ChatRequest req, TranslateOptions opts, Map<String, RemoteMedia> fetched) {
+        return Json.write(generateContentTree(req, opts));
+    }
+
     /** The same body as a tree, for callers that add fields (and for tests). */
     public static Map<String, Object> generateContentTree(ChatRequest req, TranslateOptions opts) {
         List<ChatMessage> msgs = req.messages();
