@@ -27,7 +27,9 @@ public record Settings(
         Models models,
         Storage storage,
         Log log,
-        Metrics metrics) {
+        Metrics metrics,
+        Concurrency concurrency,
+        Cache cache) {
 
     public Settings {
         Objects.requireNonNull(server, "server");
@@ -41,6 +43,8 @@ public record Settings(
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(concurrency, "concurrency");
+        Objects.requireNonNull(cache, "cache");
     }
 
     /** Listening side: the client-facing HTTP server. */
@@ -252,6 +256,25 @@ public record Settings(
     public record Metrics(boolean requirePassword) {}
 
     /**
+     * Concurrent upstream attempts per non-streamed chat request (hajimi's CONCURRENT_REQUESTS family): start with
+     * {@code concurrentRequests}, add {@code increaseOnFailure} after each round without a good answer, never above
+     * {@code max(maxConcurrentRequests, concurrentRequests)}.
+     */
+    public record Concurrency(int concurrentRequests, int increaseOnFailure, int maxConcurrentRequests) {}
+
+    /**
+     * The response cache for extra answers of concurrent attempts: TTL, entry and byte bounds (0 = off), key shape
+     * ({@code precise} whole conversation, else the last {@code calculateEntries} turns) and whether answers may go
+     * to other clients.
+     */
+    public record Cache(Duration expiry, int maxEntries, long maxBytes, int calculateEntries, boolean precise,
+            boolean shareAcrossClients) {
+        public Cache {
+            Objects.requireNonNull(expiry, "expiry");
+        }
+    }
+
+    /**
      * One {@code name = value} line per setting, for the start-up log and {@code --check-config}. Keys are masked,
      * the password shows only as {@code (set)} or {@code (generated)}, proxy credentials are hidden.
      */
@@ -306,6 +329,15 @@ public record Settings(
         line(l, "gemgate.log.max-history", log.maxHistory());
         line(l, "gemgate.log.total-size-cap", size(log.totalSizeCap()));
         line(l, "gemgate.metrics.require-password", metrics.requirePassword());
+        line(l, "gemgate.concurrency.concurrent-requests", concurrency.concurrentRequests());
+        line(l, "gemgate.concurrency.increase-on-failure", concurrency.increaseOnFailure());
+        line(l, "gemgate.concurrency.max-concurrent-requests", concurrency.maxConcurrentRequests());
+        line(l, "gemgate.cache.expiry", seconds(cache.expiry()));
+        line(l, "gemgate.cache.max-entries", cache.maxEntries() == 0 ? "0 (off)" : cache.maxEntries());
+        line(l, "gemgate.cache.max-bytes", cache.maxBytes() == 0 ? "0 (off)" : size(cache.maxBytes()));
+        line(l, "gemgate.cache.calculate-entries", cache.calculateEntries());
+        line(l, "gemgate.cache.precise", cache.precise());
+        line(l, "gemgate.cache.share-across-clients", cache.shareAcrossClients());
         return List.copyOf(l);
     }
 

@@ -36,7 +36,18 @@ final class SettingsMapper {
                         r.positiveSeconds("gemgate.models.refresh-interval")),
                 storage,
                 log(r),
-                new Settings.Metrics(r.bool("gemgate.metrics.require-password")));
+                new Settings.Metrics(r.bool("gemgate.metrics.require-password")),
+                new Settings.Concurrency(
+                        r.integer("gemgate.concurrency.concurrent-requests", 1, MAX_INT, "a whole number >= 1"),
+                        r.integer("gemgate.concurrency.increase-on-failure", 0, MAX_INT, "a whole number >= 0"),
+                        r.integer("gemgate.concurrency.max-concurrent-requests", 1, MAX_INT, "a whole number >= 1")),
+                new Settings.Cache(
+                        r.positiveSeconds("gemgate.cache.expiry"),
+                        r.integer("gemgate.cache.max-entries", 0, MAX_INT, "a whole number >= 0 (0 = no cache)"),
+                        r.bytes("gemgate.cache.max-bytes", 0, 1L << 40),
+                        r.integer("gemgate.cache.calculate-entries", 1, MAX_INT, "a whole number >= 1"),
+                        r.bool("gemgate.cache.precise"),
+                        r.bool("gemgate.cache.share-across-clients")));
     }
 
     private static Settings.Log log(Reader r) {

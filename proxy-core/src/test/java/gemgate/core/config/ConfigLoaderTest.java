@@ -493,6 +493,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void concurrencyAndCacheHaveHajimiDefaultsAndNames() {
+        Settings d = load();
+        assertThat(d.concurrency()).as("one key at a time unless asked: today's behaviour")
+                .isEqualTo(new Settings.Concurrency(1, 0, 3));
+        assertThat(d.cache()).isEqualTo(new Settings.Cache(Duration.ofHours(6), 500, 32L << 20, 6, false, false));
+
+        Settings s = load("CONCURRENT_REQUESTS", "3", "INCREASE_CONCURRENT_ON_FAILURE", "1", "MAX_CONCURRENT_REQUESTS", "5",
+                "CACHE_EXPIRY_TIME", "600", "MAX_CACHE_ENTRIES", "0", "CACHE_MAX_BYTES", "1MiB",
+                "CALCULATE_CACHE_ENTRIES", "2", "PRECISE_CACHE", "true", "CACHE_SHARE_ACROSS_CLIENTS", "yes");
+        assertThat(s.concurrency()).isEqualTo(new Settings.Concurrency(3, 1, 5));
+        assertThat(s.cache()).isEqualTo(new Settings.Cache(Duration.ofMinutes(10), 0, 1L << 20, 2, true, true));
+        assertThat(String.join("\n", s.describe())).contains("gemgate.cache.max-entries = 0 (off)",
+                "gemgate.concurrency.concurrent-requests = 3");
+
+        assertThatThrownBy(() -> load("CONCURRENT_REQUESTS", "0")).isInstanceOf(ConfigError.class)
+                .hasMessageContaining("CONCURRENT_REQUESTS");
+        assertThatThrownBy(() -> load("CALCULATE_CACHE_ENTRIES", "0")).isInstanceOf(ConfigError.class)
+                .hasMessageContaining("CALCULATE_CACHE_ENTRIES");
+        assertThatThrownBy(() -> load("CACHE_EXPIRY_TIME", "0")).isInstanceOf(ConfigError.class)
+                .hasMessageContaining("CACHE_EXPIRY_TIME");
+    }
+
+    @Test
     void aLogSizeWithoutUnitThatIsTooSmallFailsAtStartNamingTheVariable() {
         assertThatThrownBy(() -> load("MAX_LOG_SIZE", "10"))
                 .as("a bare 10 (meant as MB?) must not produce 10-byte log files")
