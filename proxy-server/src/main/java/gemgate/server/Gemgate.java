@@ -1,6 +1,8 @@
 package gemgate.server;
 
 import gemgate.core.auth.AuthThrottle;
+import gemgate.core.cache.CacheKeys;
+import gemgate.core.cache.ResponseCache;
 import gemgate.core.config.Settings;
 import gemgate.core.keys.KeyPool;
 import gemgate.core.models.ModelFilter;
@@ -71,16 +73,19 @@ public final class Gemgate implements AutoCloseable {
             ModelFilter filter = new ModelFilter(s.models().whitelist(), s.models().blocked());
             ModelService models = new ModelService(server.workers().next(), upstream, keys, filter,
                     s.upstream().apiVersion(), s.models().refreshInterval(), clock);
+            Metrics metrics = new Metrics();
             Gateway gw = new Gateway(keys, upstream, models, filter, TranslateOptions.defaults(), s.upstream().apiVersion(),
                     s.retry().maxRetryNum(), s.retry().maxEmptyResponses(), s.streaming().fakeStreaming(),
-                    s.streaming().keepaliveInterval(), s.upstream().maxSseEvent(), clock);
+                    s.streaming().keepaliveInterval(), s.upstream().maxSseEvent(), clock,
+                    new Gateway.Concurrency(s.concurrency().concurrentRequests(), s.concurrency().increaseOnFailure(),
+                            s.concurrency().maxConcurrentRequests()),
+                    responseCache(s.cache(), clock, metrics));
             ServerInitializer.Options po = new ServerInitializer.Options(s.server().idleTimeout(),
                     s.server().maxInitialLine(), s.server().maxHeaderSize(), s.server().maxRequestBody(),
                     s.server().trustedProxies(), s.server().allowedOrigins(),
                     new ClientRateLimiter(s.rateLimit().perMinute(), s.rateLimit().perDay(), s.rateLimit().maxTrackedClients(), clock),
                     s.auth().password(),
                     new AuthThrottle(s.auth().maxFailuresBeforeSlowdown(), s.rateLimit().maxTrackedClients(), clock));
-            Metrics metrics = new Metrics();
             AtomicBoolean draining = new AtomicBoolean();
             ChannelGroup channels = new DefaultChannelGroup("gemgate-clients", GlobalEventExecutor.INSTANCE);
             ServerInitializer.Ops ops = new ServerInitializer.Ops(metrics, draining::get, channels,
@@ -96,6 +101,12 @@ public final class Gemgate implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    static ResponseCache responseCache(Settings.Cache c, Clock clock, Metrics metrics) {
+        return new ResponseCache(new ResponseCache.Limits(c.maxEntries(), c.maxBytes(), c.expiry()),
+                new CacheKeys(c.precise(), c.calculateEntries(), c.shareAcrossClients()), clock,
+                (why, n) -> metrics.cacheRemoved(why == ResponseCache.Removal.EXPIRED, n));
     }
 
     static UpstreamOptions upstreamOptions(Settings s) {

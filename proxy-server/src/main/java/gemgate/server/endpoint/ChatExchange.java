@@ -1,5 +1,6 @@
 package gemgate.server.endpoint;
 
+import gemgate.core.cache.CacheKey;
 import gemgate.core.error.ApiError;
 import gemgate.core.error.ApiException;
 import gemgate.core.gemini.GeminiResponse;
@@ -12,6 +13,7 @@ import gemgate.core.sse.Sse;
 import gemgate.core.translate.ChatToGemini;
 import gemgate.core.translate.GeminiToChat;
 import gemgate.core.translate.StreamTranslator;
+import gemgate.server.http.Attrs;
 import gemgate.server.http.RequestRecord;
 import gemgate.server.http.Responses;
 import gemgate.server.metrics.Metrics;
@@ -26,6 +28,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -45,8 +48,17 @@ import org.slf4j.LoggerFactory;
  * leaves the rotation; a 429 cools that key; 5xx, timeouts and resets move on to the next key; an empty answer is
  * retried up to MAX_EMPTY_RESPONSES. Once a data event has been sent nothing is retried (no duplicated text), and a
  * later failure becomes an in-stream error event followed by {@code [DONE]}.
+ *
+ * <p>Concurrency (CONCURRENT_REQUESTS and family): plain and fake-streamed requests run in rounds of attempts on
+ * different keys started at once; the first good answer wins. When the round fails, the next one is
+ * INCREASE_CONCURRENT_ON_FAILURE wider, up to MAX_CONCURRENT_REQUESTS; MAX_RETRY_NUM bounds the attempts across all
+ * rounds. Attempts still running when the winner is sent are kept to fill the response cache when it is on (their
+ * good answers serve the next identical request, once each), otherwise cancelled. A client error from any attempt is
+ * answered at once and cancels the others. Real streams run one attempt at a time. With a width of 1 this is exactly
+ * one attempt after the other. A request whose answer waits in the cache is answered from it, in every mode,
+ * without calling Gemini.
  */
-final class ChatExchange implements Exchange, UpstreamCall.Listener {
+final class ChatExchange implements Exchange {
     private static final Logger log = LoggerFactory.getLogger(ChatExchange.class);
     private static final int MAX_ERROR_BODY = 64 * 1024;
     /** A dead upstream fails every request alike: one line a minute per status, with a count. */
@@ -70,15 +82,19 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
     private final Metrics metrics;
     /** The access-log record: what this exchange learns (model, key, attempts, tokens) goes into the one line. */
     private final RequestRecord record;
+    /** Attempts of the current round still waiting for their answer. */
+    private final List<Attempt> running = new ArrayList<>(2);
 
     private int attempts;
     private int empties;
+    /** Attempts per round: CONCURRENT_REQUESTS, grown after each failed round. */
+    private int width;
+    /** True while a round is being started: an attempt that fails at once must not end the round early. */
+    private boolean launching;
+    /** An attempt found the connection pool full: another round would wait in the same queue. */
+    private boolean poolBusy;
     private UpstreamFailure lastFailure;
-    private PooledKey key;
-    private UpstreamCall call;
-    private int status;
-    private ByteArrayOutputStream body;
-    private StreamTranslator translator;
+    private CacheKey cacheKey;
     private boolean done;
 
     ChatExchange(Gateway gw, ChannelHandlerContext ctx, HttpRequest request, ChatRequest chat, Owner owner, Metrics metrics) {
@@ -91,6 +107,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         this.upstreamModel = ChatToGemini.upstreamModel(chat.model());
         this.upstreamBody = ChatToGemini.generateContentBody(chat, gw.translateOptions());
         this.mode = !chat.stream() ? Mode.PLAIN : gw.fakeStreaming() ? Mode.FAKE_STREAM : Mode.REAL_STREAM;
+        this.width = mode == Mode.REAL_STREAM ? 1 : gw.concurrency().initial();
         this.id = "chatcmpl-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE)
                 + Long.toHexString(System.nanoTime() & 0xffffff);
         this.created = gw.clock().millis() / 1000;
@@ -108,13 +125,63 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             fail(ApiError.noKeysConfigured());
             return;
         }
+        if (answerFromCache()) {
+            return;
+        }
         if (sse != null) {
             sse.startKeepalives();
         }
-        nextAttempt();
+        nextRound();
     }
 
-    private void nextAttempt() {
+    // ---- the response cache ----
+
+    /**
+     * Answers from a stored extra answer of an earlier identical request, if one waits. An empty cache is not even
+     * hashed (it stays empty unless CONCURRENT_REQUESTS > 1), so the default set-up pays nothing for it.
+     */
+    private boolean answerFromCache() {
+        if (!gw.cache().enabled()) {
+            return false;
+        }
+        byte[] stored = gw.cache().isEmpty() ? null : gw.cache().take(cacheKey());
+        if (stored == null) {
+            metrics.cacheLookup(false);
+            if (cacheKey != null) {
+                record.cache = "miss";
+            }
+            return false;
+        }
+        GeminiResponse resp;
+        try {
+            resp = GeminiResponse.parse(stored);
+        } catch (ApiException e) {
+            log.warn("a cached answer could not be read again ({}); asking Gemini", e.getMessage());
+            return false;
+        }
+        metrics.cacheLookup(true);
+        record.cache = "hit";
+        log.debug("answered from the response cache ({})", cacheKey);
+        respond(resp);
+        return true;
+    }
+
+    /**
+     * The cache key of this request, computed once. The scope is the client's address (as the client-address handler
+     * resolved it through trusted proxies): every client shares the one proxy password, so the password says nothing
+     * about who asked, while the address keeps one user's regenerate answers from another user.
+     */
+    private CacheKey cacheKey() {
+        if (cacheKey == null) {
+            String ip = ctx.channel().attr(Attrs.CLIENT_IP).get();
+            cacheKey = gw.cache().keyFor("ip:" + ip, upstreamModel, upstreamBody);
+        }
+        return cacheKey;
+    }
+
+    // ---- rounds of attempts ----
+
+    private void nextRound() {
         if (done) {
             return;
         }
@@ -122,26 +189,68 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             fail(exhaustedError());
             return;
         }
-        if (call != null) {
-            call.cancel(); // normally already finished; never let an old attempt call back into this one
+        int n = Math.min(width, gw.maxRetryNum() - attempts);
+        int launched = 0;
+        launching = true;
+        try {
+            for (int i = 0; i < n && !done && !poolBusy; i++) {
+                Optional<PooledKey> next = gw.keys().next(upstreamModel, upstreamBody.length / 4, tried);
+                if (next.isEmpty()) {
+                    break;
+                }
+                launch(next.get());
+                launched++;
+            }
+        } finally {
+            launching = false;
         }
-        Optional<PooledKey> next = gw.keys().next(upstreamModel, upstreamBody.length / 4, tried);
-        if (next.isEmpty()) {
+        if (done) {
+            return;
+        }
+        if (launched == 0) {
             fail(exhaustedError());
             return;
         }
-        key = next.get();
+        if (n > 1) {
+            log.debug("round of {} concurrent attempt(s) started", launched);
+        }
+        roundMaybeOver();
+    }
+
+    private void launch(PooledKey key) {
         tried.add(key);
         attempts++;
         record.keyFingerprint = key.fingerprint();
         record.attempts = attempts;
-        status = 0;
-        body = null;
-        translator = null;
+        Attempt a = new Attempt(key);
+        running.add(a);
         String path = "/" + gw.apiVersion() + "/models/" + upstreamModel
                 + (mode == Mode.REAL_STREAM ? ":streamGenerateContent?alt=sse" : ":generateContent");
-        call = gw.upstream().call(ctx.channel().eventLoop(), HttpMethod.POST, path, key.key(), upstreamBody, this);
-        call.start();
+        a.call = gw.upstream().call(ctx.channel().eventLoop(), HttpMethod.POST, path, key.key(), upstreamBody, a);
+        a.call.start();
+    }
+
+    /** Every attempt of the round ended without a good answer: decide, or start a wider round. */
+    private void roundMaybeOver() {
+        if (done || launching || !running.isEmpty()) {
+            return;
+        }
+        if (poolBusy) {
+            fail(ApiError.proxyBusy()); // not the keys' fault, and another round would wait in the same queue
+            return;
+        }
+        if (empties >= Math.max(1, gw.maxEmptyResponses())) {
+            fail(ApiError.emptyResponses(empties));
+            return;
+        }
+        if (mode != Mode.REAL_STREAM) {
+            int wider = gw.concurrency().next(width);
+            if (wider != width) {
+                log.debug("no good answer from {} concurrent attempt(s); the next round starts {}", width, wider);
+            }
+            width = wider;
+        }
+        nextRound();
     }
 
     /** The error for "no attempt left": the last upstream failure, or why no key is usable. */
@@ -163,156 +272,223 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         }
     }
 
-    // ---- upstream listener ----
+    // ---- one upstream call ----
 
-    @Override
-    public void onHead(int status, HttpResponse head) {
-        this.status = status;
-        if (status == 200 && mode == Mode.REAL_STREAM) {
-            translator = new StreamTranslator(id, created, chat.model(), chat.includeUsage(), gw.maxSseEvent());
-        } else {
-            body = new ByteArrayOutputStream(status == 200 ? 4096 : 512);
-        }
-    }
+    /**
+     * One call to Gemini with one key; the upstream listener. Several may be in flight in a round. After the winner
+     * was sent, a loser is either cancelled or {@link #kept}: it runs on only to put its good answer in the cache.
+     */
+    private final class Attempt implements UpstreamCall.Listener {
+        final PooledKey key;
+        UpstreamCall call;
+        int status;
+        ByteArrayOutputStream body;
+        StreamTranslator translator;
+        /** Outlived the request it was started for; its good answer goes to the cache. */
+        boolean kept;
 
-    @Override
-    public boolean onBody(byte[] bytes) {
-        if (done) {
-            return false;
+        Attempt(PooledKey key) {
+            this.key = key;
         }
-        if (translator != null) {
-            try {
-                translator.feed(bytes, 0, bytes.length, this::emit);
-                sse.flush(); // everything translated from this upstream read goes out in one write
-            } catch (ApiException e) {
-                streamBroken(e.error());
+
+        @Override
+        public void onHead(int status, HttpResponse head) {
+            this.status = status;
+            if (status == 200 && mode == Mode.REAL_STREAM) {
+                translator = new StreamTranslator(id, created, chat.model(), chat.includeUsage(), gw.maxSseEvent());
+            } else {
+                body = new ByteArrayOutputStream(status == 200 ? 4096 : 512);
+            }
+        }
+
+        @Override
+        public boolean onBody(byte[] bytes) {
+            if (done && !kept) {
                 return false;
             }
-            return sse.isWritable();
+            if (translator != null) {
+                try {
+                    translator.feed(bytes, 0, bytes.length, sse::queueEvent);
+                    sse.flush(); // everything translated from this upstream read goes out in one write
+                } catch (ApiException e) {
+                    streamBroken(this, e.error());
+                    return false;
+                }
+                return sse.isWritable();
+            }
+            if (status != 200 && body.size() + bytes.length > MAX_ERROR_BODY) {
+                return true; // enough of an error body to classify it; drain the rest
+            }
+            body.write(bytes, 0, bytes.length);
+            return true;
         }
-        if (status != 200 && body.size() + bytes.length > MAX_ERROR_BODY) {
-            return true; // enough of an error body to classify it; drain the rest
+
+        @Override
+        public void onEnd() {
+            if (done && !kept) {
+                return;
+            }
+            if (status != 200) {
+                onUpstreamFailure(this, UpstreamFailure.fromResponse(status, body.toByteArray()));
+                return;
+            }
+            if (translator != null) {
+                endRealStream(this);
+                return;
+            }
+            byte[] bytes = body.toByteArray();
+            GeminiResponse resp;
+            try {
+                resp = GeminiResponse.parse(bytes);
+            } catch (ApiException e) {
+                onUpstreamFailure(this, UpstreamFailure.connection("Gemini sent an unreadable answer: " + e.getMessage()));
+                return;
+            }
+            gw.keys().onSuccess(key, upstreamModel, resp.promptTokens(), Math.max(0, resp.totalTokens() - resp.promptTokens()));
+            if (resp.isEmpty()) {
+                metrics.attempt(Metrics.Outcome.EMPTY);
+                onEmpty(this);
+                return;
+            }
+            metrics.attempt(Metrics.Outcome.SUCCESS);
+            onGoodAnswer(this, resp, bytes);
         }
-        body.write(bytes, 0, bytes.length);
-        return true;
+
+        @Override
+        public void onFailure(UpstreamCall.FailureKind kind, String detail) {
+            if (done && !kept) {
+                return;
+            }
+            UpstreamFailure f = kind == UpstreamCall.FailureKind.TIMEOUT ? UpstreamFailure.timeout(detail)
+                    : UpstreamFailure.connection(detail);
+            if (kind == UpstreamCall.FailureKind.TOO_LARGE) {
+                metrics.attempt(Metrics.Outcome.OTHER);
+                running.remove(this);
+                if (!kept) {
+                    fail(ApiError.upstreamFailed(detail));
+                }
+                return;
+            }
+            if (kind == UpstreamCall.FailureKind.POOL_EXHAUSTED) {
+                running.remove(this);
+                if (!kept) {
+                    poolBusy = true;
+                    roundMaybeOver();
+                }
+                return;
+            }
+            if (sse != null && sse.dataSent() && translator != null) {
+                running.remove(this);
+                gw.keys().onFailure(key, upstreamModel, f);
+                metrics.attempt(Metrics.Outcome.of(f.kind()));
+                streamBroken(this, f.kind() == UpstreamFailure.Kind.TIMEOUT ? ApiError.upstreamTimeout(detail)
+                        : ApiError.upstreamFailed("The Gemini stream broke off: " + detail));
+                return;
+            }
+            onUpstreamFailure(this, f);
+        }
     }
 
-    private void emit(byte[] event) {
-        sse.queueEvent(event);
-    }
+    // ---- what an attempt came to ----
 
-    @Override
-    public void onEnd() {
-        if (done) {
+    /** A good answer: the first one of the request wins; a kept loser's goes to the cache. */
+    private void onGoodAnswer(Attempt a, GeminiResponse resp, byte[] bytes) {
+        running.remove(a);
+        if (a.kept) {
+            if (gw.cache().put(cacheKey(), bytes)) {
+                metrics.cacheStored();
+                log.debug("an extra answer from key {} was kept for the next identical request ({})", a.key, cacheKey);
+            }
             return;
         }
-        if (status != 200) {
-            onUpstreamFailure(UpstreamFailure.fromResponse(status, body.toByteArray()));
-            return;
-        }
-        if (translator != null) {
-            endRealStream();
-            return;
-        }
-        GeminiResponse resp;
-        try {
-            resp = GeminiResponse.parse(body.toByteArray());
-        } catch (ApiException e) {
-            onUpstreamFailure(UpstreamFailure.connection("Gemini sent an unreadable answer: " + e.getMessage()));
-            return;
-        }
-        gw.keys().onSuccess(key, upstreamModel, resp.promptTokens(), Math.max(0, resp.totalTokens() - resp.promptTokens()));
-        if (resp.isEmpty()) {
-            metrics.attempt(Metrics.Outcome.EMPTY);
-            onEmpty();
-            return;
-        }
-        metrics.attempt(Metrics.Outcome.SUCCESS);
+        record.keyFingerprint = a.key.fingerprint();
+        settleLosers();
         respond(resp);
     }
 
-    private void endRealStream() {
-        // finish() first: it parses an unterminated last event and spots a bare error body appended after the
-        // events, so only after it do upstreamError() and emptyAnswer() tell the whole story. Its events are held
-        // back until we know the attempt is good.
-        List<byte[]> tail = new java.util.ArrayList<>(4);
-        translator.finish(tail::add);
-        ApiError streamError = translator.upstreamError();
-        if (streamError != null) {
-            streamBroken(streamError);
+    /**
+     * The winner is going out: the other attempts of the round are kept when the cache can hold their answers (a
+     * regenerate then costs nothing), otherwise cancelled, which closes their connections and stops their timers.
+     */
+    private void settleLosers() {
+        if (running.isEmpty()) {
             return;
         }
-        gw.keys().onSuccess(key, upstreamModel, translator.promptTokens(),
-                Math.max(0, translator.totalTokens() - translator.promptTokens()));
-        if (translator.emptyAnswer() && !sse.dataSent()) {
-            metrics.attempt(Metrics.Outcome.EMPTY);
-            onEmpty();
-            return;
+        boolean keep = gw.cache().enabled();
+        for (Attempt other : running) {
+            if (keep) {
+                other.kept = true;
+            } else {
+                other.call.cancel();
+                metrics.attemptCancelled();
+            }
         }
-        metrics.attempt(Metrics.Outcome.SUCCESS);
-        tail.forEach(sse::queueEvent);
-        finishStream(200);
+        log.debug("{} other attempt(s) {}", running.size(), keep ? "left running for the response cache" : "cancelled");
+        running.clear();
     }
 
-    @Override
-    public void onFailure(UpstreamCall.FailureKind kind, String detail) {
-        if (done) {
-            return;
-        }
-        UpstreamFailure f = kind == UpstreamCall.FailureKind.TIMEOUT ? UpstreamFailure.timeout(detail)
-                : UpstreamFailure.connection(detail);
-        if (kind == UpstreamCall.FailureKind.TOO_LARGE) {
-            metrics.attempt(Metrics.Outcome.OTHER);
-            fail(ApiError.upstreamFailed(detail));
-            return;
-        }
-        if (kind == UpstreamCall.FailureKind.POOL_EXHAUSTED) {
-            fail(ApiError.proxyBusy()); // not the key's fault, and another key would wait in the same queue
-            return;
-        }
-        if (sse != null && sse.dataSent()) {
-            gw.keys().onFailure(key, upstreamModel, f);
-            metrics.attempt(Metrics.Outcome.of(f.kind()));
-            streamBroken(f.kind() == UpstreamFailure.Kind.TIMEOUT ? ApiError.upstreamTimeout(detail) : ApiError.upstreamFailed(
-                    "The Gemini stream broke off: " + detail));
-            return;
-        }
-        onUpstreamFailure(f);
-    }
-
-    /** A failure before anything reached the client: sort it, then retry on another key or answer. */
-    private void onUpstreamFailure(UpstreamFailure f) {
-        gw.keys().onFailure(key, upstreamModel, f);
+    /** A failure before anything reached the client: sort it, then wait for the round, retry, or answer. */
+    private void onUpstreamFailure(Attempt a, UpstreamFailure f) {
+        running.remove(a);
+        gw.keys().onFailure(a.key, upstreamModel, f);
         metrics.attempt(Metrics.Outcome.of(f.kind()));
-        log.debug("attempt {} with key {} failed: {} {}", attempts, key, f.kind(), f.message());
+        if (a.kept || done) {
+            return;
+        }
+        log.debug("attempt {} with key {} failed: {} {}", attempts, a.key, f.kind(), f.message());
         if (!f.retryable()) {
             fail(ApiError.upstreamRejected(f.httpStatus(), f.message()));
             return;
         }
         if (sse != null && sse.dataSent()) {
-            streamBroken(ApiError.upstreamFailed(f.message()));
+            streamBroken(a, ApiError.upstreamFailed(f.message()));
             return;
         }
         lastFailure = f;
-        nextAttempt();
+        roundMaybeOver();
     }
 
-    private void onEmpty() {
-        empties++;
-        if (sse != null && sse.dataSent()) {
-            finishStream(200);
+    private void onEmpty(Attempt a) {
+        running.remove(a);
+        if (a.kept) {
             return;
         }
-        if (empties >= Math.max(1, gw.maxEmptyResponses())) {
-            fail(ApiError.emptyResponses(empties));
+        empties++;
+        if (sse != null && sse.dataSent()) {
+            finishStream(200, a.translator);
             return;
         }
         lastFailure = UpstreamFailure.empty();
         // An empty answer does not use up the retry budget of failures, but is bounded by MAX_EMPTY_RESPONSES;
         // the same key may answer again, so it is not marked as tried.
-        tried.remove(key);
+        tried.remove(a.key);
         attempts--;
-        nextAttempt();
+        roundMaybeOver();
+    }
+
+    private void endRealStream(Attempt a) {
+        // finish() first: it parses an unterminated last event and spots a bare error body appended after the
+        // events, so only after it do upstreamError() and emptyAnswer() tell the whole story. Its events are held
+        // back until we know the attempt is good.
+        StreamTranslator translator = a.translator;
+        List<byte[]> tail = new ArrayList<>(4);
+        translator.finish(tail::add);
+        ApiError streamError = translator.upstreamError();
+        if (streamError != null) {
+            streamBroken(a, streamError);
+            return;
+        }
+        gw.keys().onSuccess(a.key, upstreamModel, translator.promptTokens(),
+                Math.max(0, translator.totalTokens() - translator.promptTokens()));
+        if (translator.emptyAnswer() && !sse.dataSent()) {
+            metrics.attempt(Metrics.Outcome.EMPTY);
+            onEmpty(a);
+            return;
+        }
+        running.remove(a);
+        metrics.attempt(Metrics.Outcome.SUCCESS);
+        tail.forEach(sse::queueEvent);
+        finishStream(200, translator);
     }
 
     /**
@@ -320,22 +496,21 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
      * verdict on the request (a 4xx that is not about rate or time) goes back at once, anything else is retried on
      * the next key. After data: the error is told inside the stream, then the stream ends.
      */
-    private void streamBroken(ApiError err) {
-        if (call != null) {
-            call.cancel(); // stop reading a stream we no longer want; frees its connection and timers
-        }
+    private void streamBroken(Attempt a, ApiError err) {
+        running.remove(a);
+        a.call.cancel(); // stop reading a stream we no longer want; frees its connection and timers
         if (!sse.dataSent()) {
             if ("upstream_rejected".equals(err.code())) {
                 fail(err);
             } else {
-                onUpstreamFailure(UpstreamFailure.connection(err.message()));
+                onUpstreamFailure(a, UpstreamFailure.connection(err.message()));
             }
             return;
         }
         record.streamErrorStatus = err.status();
         sse.queueEvent(Sse.data(Json.write(err.openAiTree())));
         sse.queueEvent(Sse.DONE);
-        finishStream(err.status());
+        finishStream(err.status(), a.translator);
     }
 
     // ---- answering ----
@@ -353,10 +528,11 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         for (byte[] e : events) {
             sse.queueEvent(e); // end() flushes them together
         }
-        finishStream(200);
+        finishStream(200, null);
     }
 
-    private void finishStream(int loggedStatus) {
+    /** @param translator the real stream's translator, for its token count; null for a fake stream */
+    private void finishStream(int loggedStatus, StreamTranslator translator) {
         if (done) {
             return;
         }
@@ -371,9 +547,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         if (done) {
             return;
         }
-        if (call != null) {
-            call.cancel();
-        }
+        cancelRunning(true);
         if (sse != null && sse.headSent()) {
             // The stream is committed (keepalives or data went out): the error travels inside it.
             record.streamErrorStatus = err.status();
@@ -387,6 +561,17 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             Responses.sendError(ctx, request, err, false);
         }
         complete(err.status(), -1);
+    }
+
+    /** @param decided true when another attempt decided the request (counted), false when the client left */
+    private void cancelRunning(boolean decided) {
+        for (Attempt a : running) {
+            a.call.cancel();
+            if (decided) {
+                metrics.attemptCancelled();
+            }
+        }
+        running.clear();
     }
 
     /** The access line itself is written by the access-log handler when the answer's end passes it. */
@@ -403,8 +588,8 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
 
     @Override
     public void onWritable() {
-        if (!done && call != null && translator != null) {
-            call.resume();
+        if (!done && mode == Mode.REAL_STREAM && !running.isEmpty() && running.get(0).translator != null) {
+            running.get(0).call.resume();
         }
     }
 
@@ -414,9 +599,7 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             return;
         }
         done = true;
-        if (call != null) {
-            call.cancel();
-        }
+        cancelRunning(false);
         if (sse != null) {
             sse.abandon();
         }

@@ -27,6 +27,8 @@ public final class RequestRecord {
     public String keyFingerprint;
     public int attempts;
     public long tokens = -1;
+    /** "hit" when answered from the response cache, "miss" when the cache was looked up in vain, else null. */
+    public String cache;
     /** The status of an error that travelled inside an already-started stream (the HTTP status was 200). */
     public int streamErrorStatus;
 

@@ -48,6 +48,12 @@ public final class Metrics {
     private final LongAdder[] latencyMicros = new LongAdder[ROUTES.length];
     private final AtomicLongArray attempts = new AtomicLongArray(Outcome.values().length);
     private final LongAdder tokens = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder cacheMisses = new LongAdder();
+    private final LongAdder cacheStores = new LongAdder();
+    private final LongAdder cacheEvicted = new LongAdder();
+    private final LongAdder cacheExpired = new LongAdder();
+    private final LongAdder attemptsCancelled = new LongAdder();
     private final LongAdder openStreams = new LongAdder();
     private final LongAdder inFlight = new LongAdder();
     private final LongAdder connections = new LongAdder();
@@ -86,6 +92,38 @@ public final class Metrics {
         if (n > 0) {
             tokens.add(n);
         }
+    }
+
+    /** A chat request looked in the response cache: answered from it, or not. */
+    public void cacheLookup(boolean hit) {
+        (hit ? cacheHits : cacheMisses).increment();
+    }
+
+    /** An extra answer of a concurrent attempt was kept for the next identical request. */
+    public void cacheStored() {
+        cacheStores.increment();
+    }
+
+    /** Kept answers that left unused: pushed out by a bound, or expired. */
+    public void cacheRemoved(boolean expired, int n) {
+        (expired ? cacheExpired : cacheEvicted).add(n);
+    }
+
+    /** An upstream attempt cancelled because another attempt of the same request decided it. */
+    public void attemptCancelled() {
+        attemptsCancelled.increment();
+    }
+
+    public long cacheHits() {
+        return cacheHits.sum();
+    }
+
+    public long cacheMisses() {
+        return cacheMisses.sum();
+    }
+
+    public long attemptsCancelled() {
+        return attemptsCancelled.sum();
     }
 
     public void streamOpened() {
@@ -167,6 +205,17 @@ public final class Metrics {
             b.append("gemgate_upstream_attempts_total{outcome=\"").append(o.name().toLowerCase(Locale.ROOT)).append("\"} ")
                     .append(attempts.get(o.ordinal())).append('\n');
         }
+        help(b, "gemgate_concurrent_attempts_cancelled_total", "counter",
+                "Upstream attempts cancelled because another attempt of the same request won or failed it.");
+        b.append("gemgate_concurrent_attempts_cancelled_total ").append(attemptsCancelled.sum()).append('\n');
+        help(b, "gemgate_cache_lookups_total", "counter", "Chat requests looked up in the response cache, by result.");
+        b.append("gemgate_cache_lookups_total{result=\"hit\"} ").append(cacheHits.sum()).append('\n');
+        b.append("gemgate_cache_lookups_total{result=\"miss\"} ").append(cacheMisses.sum()).append('\n');
+        help(b, "gemgate_cache_stores_total", "counter", "Extra answers of concurrent attempts kept for a regenerate.");
+        b.append("gemgate_cache_stores_total ").append(cacheStores.sum()).append('\n');
+        help(b, "gemgate_cache_removals_total", "counter", "Kept answers dropped unused, by reason.");
+        b.append("gemgate_cache_removals_total{reason=\"evicted\"} ").append(cacheEvicted.sum()).append('\n');
+        b.append("gemgate_cache_removals_total{reason=\"expired\"} ").append(cacheExpired.sum()).append('\n');
         help(b, "gemgate_tokens_total", "counter", "Tokens reported by Gemini for answered chat requests.");
         b.append("gemgate_tokens_total ").append(tokens.sum()).append('\n');
 

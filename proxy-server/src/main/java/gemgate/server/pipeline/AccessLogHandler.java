@@ -156,6 +156,9 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
         if (r.tokens >= 0) {
             b.append(" tokens=").append(r.tokens);
         }
+        if (r.cache != null) {
+            b.append(" cache=").append(r.cache);
+        }
         return b.toString();
     }
 }
