@@ -63,16 +63,18 @@ class ConcurrencyCacheE2ETest {
 
     private record Peak<T>(T result, int peak) {}
 
-    private static void slowWinnerIsKeyTwo(Harness h, Duration slow) {
+    /** Key 2 answers after {@code fast}, keys 1 and 3 after {@code slow}. */
+    private static void slowWinnerIsKeyTwo(Harness h, Duration fast, Duration slow) {
         h.emulator.script("k1", Behavior.ok().withText("from key 1").withDelay(slow));
-        h.emulator.script("k2", Behavior.ok().withText("from key 2"));
+        h.emulator.script("k2", Behavior.ok().withText("from key 2").withDelay(fast));
         h.emulator.script("k3", Behavior.ok().withText("from key 3").withDelay(slow));
     }
 
     @Test
     void theFirstGoodAnswerWinsAndLosersAreCancelledWhenTheCacheIsOff() {
         try (Harness h = Harness.start("GEMINI_API_KEYS", KEYS, "CONCURRENT_REQUESTS", "3", "MAX_CACHE_ENTRIES", "0")) {
-            slowWinnerIsKeyTwo(h, Duration.ofSeconds(20));
+            // Key 2 waits a little, so every attempt has reached Gemini before the winner is known.
+            slowWinnerIsKeyTwo(h, Duration.ofMillis(500), Duration.ofSeconds(20));
             long t0 = System.nanoTime();
             Peak<HttpResponse<String>> r = withPeak(h, () -> h.post("/v1/chat/completions", Harness.chat(MODEL, "hello", false)));
             long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -97,7 +99,7 @@ class ConcurrencyCacheE2ETest {
     void losersFillTheCacheAndRegeneratesAreServedFromItOnceEachInEveryMode() throws Exception {
         try (LogCapture logs = LogCapture.open(Level.DEBUG, "gemgate.access");
                 Harness h = Harness.start("GEMINI_API_KEYS", KEYS, "CONCURRENT_REQUESTS", "3")) {
-            slowWinnerIsKeyTwo(h, Duration.ofMillis(600));
+            slowWinnerIsKeyTwo(h, Duration.ZERO, Duration.ofMillis(600));
             String body = Harness.chat(MODEL, "tell me a story", false);
             HttpResponse<String> first = h.post("/v1/chat/completions", body);
             assertThat(first.body()).contains("from key 2");
@@ -159,7 +161,8 @@ class ConcurrencyCacheE2ETest {
     void aClientErrorFromOneAttemptIsAnsweredAtOnceAndCancelsTheOthers() {
         try (Harness h = Harness.start("GEMINI_API_KEYS", KEYS, "CONCURRENT_REQUESTS", "3")) {
             h.emulator.script("k1", Behavior.ok().withText("slow 1").withDelay(Duration.ofSeconds(20)));
-            h.emulator.script("k2", Behavior.badRequest("* GenerateContentRequest.contents: contents is not specified"));
+            h.emulator.script("k2", Behavior.badRequest("* GenerateContentRequest.contents: contents is not specified")
+                    .withDelay(Duration.ofMillis(500)));
             h.emulator.script("k3", Behavior.ok().withText("slow 3").withDelay(Duration.ofSeconds(20)));
             long t0 = System.nanoTime();
             HttpResponse<String> r = h.post("/v1/chat/completions", Harness.chat(MODEL, "x", false));
@@ -211,7 +214,8 @@ class ConcurrencyCacheE2ETest {
     void realStreamsAreNeverRaced() {
         try (Harness h = Harness.start("GEMINI_API_KEYS", KEYS, "CONCURRENT_REQUESTS", "3")) {
             h.emulator.defaultBehavior(Behavior.serverError(500).withDelay(Duration.ofMillis(300)));
-            h.emulator.script("k3", Behavior.ok().withText("streamed").withDelay(Duration.ofMillis(300)));
+            h.emulator.script("k3", Behavior.ok().withText("streamed").withChunks(1, Duration.ZERO)
+                    .withDelay(Duration.ofMillis(300)));
             Peak<HttpResponse<String>> r = withPeak(h, () -> h.post("/v1/chat/completions", Harness.chat(MODEL, "x", true)));
             assertThat(r.result().body()).contains("streamed");
             assertThat(r.peak()).as("a real stream is one attempt at a time whatever CONCURRENT_REQUESTS says").isEqualTo(1);
