@@ -70,8 +70,9 @@ public final class Gemgate implements AutoCloseable {
             KeyPool keys = new KeyPool(s.keys().geminiApiKeys(), clock);
             ModelFilter filter = new ModelFilter(s.models().whitelist(), s.models().blocked());
             ModelService models = new ModelService(server.workers().next(), upstream, keys, filter,
-                    s.upstream().apiVersion(), s.models().refreshInterval(), clock);
-            Gateway gw = new Gateway(keys, upstream, models, filter, TranslateOptions.defaults(), s.upstream().apiVersion(),
+                    s.upstream().apiVersion(), s.models().refreshInterval(), clock,
+                    new gemgate.core.models.ModelCatalog.Variants(s.chat().enableThinking(), s.chat().searchMode()));
+            Gateway gw = new Gateway(keys, upstream, models, filter, translateOptions(s.chat()), s.upstream().apiVersion(),
                     s.retry().maxRetryNum(), s.retry().maxEmptyResponses(), s.streaming().fakeStreaming(),
                     s.streaming().keepaliveInterval(), s.upstream().maxSseEvent(), clock);
             ServerInitializer.Options po = new ServerInitializer.Options(s.server().idleTimeout(),
@@ -96,6 +97,13 @@ public final class Gemgate implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    /** The chat translation switches from the chat settings. */
+    static TranslateOptions translateOptions(Settings.Chat c) {
+        return new TranslateOptions(c.disableSafetyFiltering(), c.safetyThresholds(), c.enableThinking(),
+                TranslateOptions.ThoughtDisplay.valueOf(c.thoughtDisplay()), c.searchMode(), c.searchPrompt(),
+                c.randomString(), c.randomStringLength());
     }
 
     static UpstreamOptions upstreamOptions(Settings s) {
