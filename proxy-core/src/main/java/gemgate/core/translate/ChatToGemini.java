@@ -129,8 +129,8 @@ public final class ChatToGemini {
                 }
                 case TOOL -> {
                     String name = m.toolCallId() == null ? null : toolNames.get(m.toolCallId());
-                    if (name == null && (m.toolCallId() == null || toolNames.isEmpty())) {
-                        name = m.name();
+                    if (name == null) {
+                        name = m.name(); // the legacy "function" role, or a client that rewrote the ids
                     }
                     if (name == null) {
                         throw new ApiException(ApiError.badRequest("'" + at + ".tool_call_id' does not match the id of "
@@ -266,7 +266,7 @@ public final class ChatToGemini {
                     + "media fetching.", param));
         }
         String mime = MediaTypes.canonical(media.mimeType());
-        if (mime == null) {
+        if (mime == null || !MediaTypes.isBinaryMedia(mime)) {
             throw new ApiException(ApiError.badRequest("the file at '" + abbreviate(r.url()) + "' is '"
                     + abbreviate(media.mimeType()) + "', which Gemini does not accept; supported: " + MediaTypes.SUPPORTED, param));
         }
