@@ -24,12 +24,6 @@ public final class MediaTypes {
             Map.entry("audio/x-wav", "audio/wav"), Map.entry("audio/wave", "audio/wav"), Map.entry("audio/vnd.wave", "audio/wav"),
             Map.entry("audio/x-aiff", "audio/aiff"), Map.entry("audio/x-aac", "audio/aac"), Map.entry("audio/x-flac", "audio/flac"),
             Map.entry("audio/vorbis", "audio/ogg"), Map.entry("text/md", "text/markdown"));
-    /** Image, audio, video or PDF: what a media URL may return (a text/html page there is an error page). */
-    public static boolean isBinaryMedia(String canonicalMime) {
-        return IMAGES.contains(canonicalMime) || AUDIO.contains(canonicalMime) || VIDEO.contains(canonicalMime)
-                || "application/pdf".equals(canonicalMime);
-    }
-
     /** input_audio's {@code format} names (OpenAI sends wav and mp3; others for clients that try). */
     private static final Map<String, String> AUDIO_FORMATS = Map.of("wav", "audio/wav", "mp3", "audio/mp3",
             "aiff", "audio/aiff", "aac", "audio/aac", "ogg", "audio/ogg", "flac", "audio/flac");
