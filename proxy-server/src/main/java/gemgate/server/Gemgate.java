@@ -72,9 +72,10 @@ public final class Gemgate implements AutoCloseable {
             KeyPool keys = new KeyPool(s.keys().geminiApiKeys(), clock);
             ModelFilter filter = new ModelFilter(s.models().whitelist(), s.models().blocked());
             ModelService models = new ModelService(server.workers().next(), upstream, keys, filter,
-                    s.upstream().apiVersion(), s.models().refreshInterval(), clock);
+                    s.upstream().apiVersion(), s.models().refreshInterval(), clock,
+                    new gemgate.core.models.ModelCatalog.Variants(s.chat().enableThinking(), s.chat().searchMode()));
             Metrics metrics = new Metrics();
-            Gateway gw = new Gateway(keys, upstream, models, filter, TranslateOptions.defaults(), s.upstream().apiVersion(),
+            Gateway gw = new Gateway(keys, upstream, models, filter, translateOptions(s.chat()), s.upstream().apiVersion(),
                     s.retry().maxRetryNum(), s.retry().maxEmptyResponses(), s.streaming().fakeStreaming(),
                     s.streaming().keepaliveInterval(), s.upstream().maxSseEvent(), clock,
                     new Gateway.Concurrency(s.concurrency().concurrentRequests(), s.concurrency().increaseOnFailure(),
@@ -107,6 +108,13 @@ public final class Gemgate implements AutoCloseable {
         return new ResponseCache(new ResponseCache.Limits(c.maxEntries(), c.maxBytes(), c.expiry()),
                 new CacheKeys(c.precise(), c.calculateEntries(), c.shareAcrossClients()), clock,
                 (why, n) -> metrics.cacheRemoved(why == ResponseCache.Removal.EXPIRED, n));
+    }
+
+    /** The chat translation switches from the chat settings. */
+    static TranslateOptions translateOptions(Settings.Chat c) {
+        return new TranslateOptions(c.disableSafetyFiltering(), c.safetyThresholds(), c.enableThinking(),
+                TranslateOptions.ThoughtDisplay.valueOf(c.thoughtDisplay()), c.searchMode(), c.searchPrompt(),
+                c.randomString(), c.randomStringLength());
     }
 
     static UpstreamOptions upstreamOptions(Settings s) {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -29,7 +30,8 @@ public record Settings(
         Log log,
         Metrics metrics,
         Concurrency concurrency,
-        Cache cache) {
+        Cache cache,
+        Chat chat) {
 
     public Settings {
         Objects.requireNonNull(server, "server");
@@ -45,6 +47,7 @@ public record Settings(
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(concurrency, "concurrency");
         Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(chat, "chat");
     }
 
     /** Listening side: the client-facing HTTP server. */
@@ -275,6 +278,40 @@ public record Settings(
     }
 
     /**
+     * How OpenAI chat requests are translated for Gemini.
+     *
+     * @param disableSafetyFiltering every harm category at the most permissive threshold the model takes
+     * @param safetyThresholds       per-category thresholds (full HARM_CATEGORY_x name -> BLOCK_x/OFF), applied after
+     * @param enableThinking         send a thinking config to models that think
+     * @param thoughtDisplay         REASONING_CONTENT, THINK_TAGS or HIDDEN
+     * @param searchMode             offer {@code <model>-search} variants with Google Search grounding
+     * @param searchPrompt           text added to -search requests ("" = none)
+     * @param randomString           hajimi's random "disguise" turns
+     * @param randomStringLength     their length, >= 1
+     */
+    public record Chat(boolean disableSafetyFiltering, Map<String, String> safetyThresholds, boolean enableThinking,
+                       String thoughtDisplay, boolean searchMode, String searchPrompt, boolean randomString,
+                       int randomStringLength) {
+        /** The names Gemini knows, in the order settings accept them. */
+        public static final List<String> HARM_CATEGORIES = List.of("HARM_CATEGORY_HARASSMENT", "HARM_CATEGORY_HATE_SPEECH",
+                "HARM_CATEGORY_SEXUALLY_EXPLICIT", "HARM_CATEGORY_DANGEROUS_CONTENT", "HARM_CATEGORY_CIVIC_INTEGRITY");
+        public static final List<String> THRESHOLDS = List.of("BLOCK_NONE", "BLOCK_ONLY_HIGH", "BLOCK_MEDIUM_AND_ABOVE",
+                "BLOCK_LOW_AND_ABOVE", "OFF");
+        public static final List<String> THOUGHT_DISPLAYS = List.of("REASONING_CONTENT", "THINK_TAGS", "HIDDEN");
+
+        public Chat {
+            safetyThresholds = Map.copyOf(safetyThresholds);
+            Objects.requireNonNull(searchPrompt, "searchPrompt");
+            if (!THOUGHT_DISPLAYS.contains(thoughtDisplay)) {
+                throw new IllegalArgumentException("thoughtDisplay must be one of " + THOUGHT_DISPLAYS + ", got " + thoughtDisplay);
+            }
+            if (randomStringLength < 1) {
+                throw new IllegalArgumentException("randomStringLength must be >= 1, got " + randomStringLength);
+            }
+        }
+    }
+
+    /**
      * One {@code name = value} line per setting, for the start-up log and {@code --check-config}. Keys are masked,
      * the password shows only as {@code (set)} or {@code (generated)}, proxy credentials are hidden.
      */
@@ -338,6 +375,14 @@ public record Settings(
         line(l, "gemgate.cache.calculate-entries", cache.calculateEntries());
         line(l, "gemgate.cache.precise", cache.precise());
         line(l, "gemgate.cache.share-across-clients", cache.shareAcrossClients());
+        line(l, "gemgate.chat.disable-safety-filtering", chat.disableSafetyFiltering());
+        line(l, "gemgate.chat.safety-thresholds", new java.util.TreeMap<>(chat.safetyThresholds()));
+        line(l, "gemgate.chat.enable-thinking", chat.enableThinking());
+        line(l, "gemgate.chat.thought-display", chat.thoughtDisplay().toLowerCase(Locale.ROOT));
+        line(l, "gemgate.chat.search-mode", chat.searchMode());
+        line(l, "gemgate.chat.search-prompt", "\"" + chat.searchPrompt() + "\"");
+        line(l, "gemgate.chat.random-string", chat.randomString());
+        line(l, "gemgate.chat.random-string-length", chat.randomStringLength());
         return List.copyOf(l);
     }
 

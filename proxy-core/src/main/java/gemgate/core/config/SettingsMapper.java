@@ -3,7 +3,10 @@ package gemgate.core.config;
 import gemgate.core.net.CidrSet;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Maps the merged config onto the {@link Settings} records, validating every range on the way. */
@@ -47,7 +50,47 @@ final class SettingsMapper {
                         r.bytes("gemgate.cache.max-bytes", 0, 1L << 40),
                         r.integer("gemgate.cache.calculate-entries", 1, MAX_INT, "a whole number >= 1"),
                         r.bool("gemgate.cache.precise"),
-                        r.bool("gemgate.cache.share-across-clients")));
+                        r.bool("gemgate.cache.share-across-clients")),
+                chat(r));
+    }
+
+    private static Settings.Chat chat(Reader r) {
+        String display = r.string("gemgate.chat.thought-display").trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        if (!Settings.Chat.THOUGHT_DISPLAYS.contains(display)) {
+            throw r.error("gemgate.chat.thought-display", "one of reasoning_content, think_tags, hidden", display.toLowerCase(Locale.ROOT));
+        }
+        return new Settings.Chat(
+                r.bool("gemgate.chat.disable-safety-filtering"),
+                safetyThresholds(r, "gemgate.chat.safety-thresholds"),
+                r.bool("gemgate.chat.enable-thinking"),
+                display,
+                r.bool("gemgate.chat.search-mode"),
+                r.string("gemgate.chat.search-prompt"),
+                r.bool("gemgate.chat.random-string"),
+                r.integer("gemgate.chat.random-string-length", 1, 1000, "a length 1-1000"));
+    }
+
+    /** "CATEGORY=THRESHOLD" entries; the HARM_CATEGORY_ prefix is optional, case does not matter. */
+    private static Map<String, String> safetyThresholds(Reader r, String path) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String entry : r.list(path)) {
+            int eq = entry.indexOf('=');
+            String expected = "a list of CATEGORY=THRESHOLD entries, category one of "
+                    + Settings.Chat.HARM_CATEGORIES + " (prefix optional), threshold one of " + Settings.Chat.THRESHOLDS;
+            if (eq <= 0) {
+                throw r.error(path, expected, entry);
+            }
+            String category = entry.substring(0, eq).trim().toUpperCase(Locale.ROOT);
+            if (!category.startsWith("HARM_CATEGORY_")) {
+                category = "HARM_CATEGORY_" + category;
+            }
+            String threshold = entry.substring(eq + 1).trim().toUpperCase(Locale.ROOT);
+            if (!Settings.Chat.HARM_CATEGORIES.contains(category) || !Settings.Chat.THRESHOLDS.contains(threshold)) {
+                throw r.error(path, expected, entry);
+            }
+            out.put(category, threshold);
+        }
+        return out;
     }
 
     private static Settings.Log log(Reader r) {

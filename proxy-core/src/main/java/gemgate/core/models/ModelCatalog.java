@@ -63,14 +63,48 @@ public final class ModelCatalog {
     /** OpenAI {@code {"object":"list","data":[{"id","object":"model","created","owned_by":"google"}]}} of the
      *  chat-capable models the filter allows, without duplicates or empty ids, in upstream order. */
     public static byte[] openAiList(List<GeminiModel> models, ModelFilter filter, long createdEpochSeconds) {
+        return openAiList(models, filter, createdEpochSeconds, Variants.NONE);
+    }
+
+    /**
+     * Which derived entries the list offers after each model: {@code thinking} = {@code <m>-thinking} and
+     * {@code <m>-nothinking} for models that think (ENABLE_THINKING), {@code search} = {@code <m>-search} for Gemini
+     * models (SEARCH_MODE).
+     */
+    public record Variants(boolean thinking, boolean search) {
+        public static final Variants NONE = new Variants(false, false);
+    }
+
+    /** As {@link #openAiList(List, ModelFilter, long)}, with each model's variants listed right after it. */
+    public static byte[] openAiList(List<GeminiModel> models, ModelFilter filter, long createdEpochSeconds, Variants variants) {
         Set<String> seen = new LinkedHashSet<>();
         List<Object> data = new ArrayList<>();
         for (GeminiModel m : models) {
             if (m.id().isBlank() || !m.chatCapable() || !filter.allows(m.id()) || !seen.add(m.id())) {
                 continue;
             }
-            data.add(Json.object("id", m.id(), "object", "model", "created", createdEpochSeconds, "owned_by", "google"));
+            data.add(entry(m.id(), createdEpochSeconds));
+            if (ModelVariant.parse(m.id()).hasSuffix()) {
+                continue; // an upstream id that already looks like a variant gets no variants of its own
+            }
+            List<String> derived = new ArrayList<>();
+            if (variants.thinking() && ModelTraits.thinking(m.id()).thinks()) {
+                derived.add(m.id() + ModelVariant.THINKING);
+                derived.add(m.id() + ModelVariant.NO_THINKING);
+            }
+            if (variants.search() && ModelTraits.supportsSearch(m.id())) {
+                derived.add(m.id() + ModelVariant.SEARCH);
+            }
+            for (String id : derived) {
+                if (seen.add(id)) {
+                    data.add(entry(id, createdEpochSeconds));
+                }
+            }
         }
         return Json.write(Json.object("object", "list", "data", data));
+    }
+
+    private static Map<String, Object> entry(String id, long created) {
+        return Json.object("id", id, "object", "model", "created", created, "owned_by", "google");
     }
 }

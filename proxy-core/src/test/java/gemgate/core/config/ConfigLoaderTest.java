@@ -472,6 +472,41 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void chatSettingsHaveDefaultsAndHajimiNames() {
+        Settings.Chat d = load().chat();
+        assertThat(d.disableSafetyFiltering()).as("safety relaxed by default, as before").isTrue();
+        assertThat(d.enableThinking()).isTrue();
+        assertThat(d.thoughtDisplay()).isEqualTo("REASONING_CONTENT");
+        assertThat(d.searchMode()).isFalse();
+        assertThat(d.randomString()).as("hajimi's disguise is off by default here").isFalse();
+        assertThat(d.randomStringLength()).isEqualTo(5);
+        assertThat(d.searchPrompt()).isNotEmpty();
+
+        Settings.Chat c = load("DISABLE_SAFETY_FILTERING", "false", "SAFETY_THRESHOLDS", "dangerous_content=block_only_high, HARM_CATEGORY_HARASSMENT=OFF",
+                "ENABLE_THINKING", "0", "THOUGHT_DISPLAY", "think-tags", "SEARCH_MODE", "yes", "SEARCH_PROMPT", "search!",
+                "RANDOM_STRING", "true", "RANDOM_STRING_LENGTH", "8").chat();
+        assertThat(c.disableSafetyFiltering()).isFalse();
+        assertThat(c.safetyThresholds()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+                "HARM_CATEGORY_DANGEROUS_CONTENT", "BLOCK_ONLY_HIGH", "HARM_CATEGORY_HARASSMENT", "OFF"));
+        assertThat(c.enableThinking()).isFalse();
+        assertThat(c.thoughtDisplay()).isEqualTo("THINK_TAGS");
+        assertThat(c.searchMode()).isTrue();
+        assertThat(c.searchPrompt()).isEqualTo("search!");
+        assertThat(c.randomString()).isTrue();
+        assertThat(c.randomStringLength()).isEqualTo(8);
+    }
+
+    @Test
+    void badChatSettingsFailStartup() {
+        assertThatThrownBy(() -> load("SAFETY_THRESHOLDS", "VIOLENCE=OFF")).isInstanceOf(ConfigError.class)
+                .hasMessageContaining("gemgate.chat.safety-thresholds");
+        assertThatThrownBy(() -> load("SAFETY_THRESHOLDS", "HARASSMENT=SOMETIMES")).isInstanceOf(ConfigError.class);
+        assertThatThrownBy(() -> load("THOUGHT_DISPLAY", "loud")).isInstanceOf(ConfigError.class)
+                .hasMessageContaining("gemgate.chat.thought-display");
+        assertThatThrownBy(() -> load("RANDOM_STRING_LENGTH", "0")).isInstanceOf(ConfigError.class);
+    }
+
+    @Test
     void operationsSettingsHaveDefaultsAndHajimiNames() {
         Settings d = load();
         assertThat(d.log().file()).as("console only unless LOG_FILE is set").isNull();

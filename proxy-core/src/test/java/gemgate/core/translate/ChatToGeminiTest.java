@@ -92,8 +92,10 @@ class ChatToGeminiTest {
     void relaxSafetyOffSendsNoSafetySettings() {
         ChatRequest req = ChatRequest.parse("{\"model\":\"gemini-2.5-pro\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
                 .getBytes(StandardCharsets.UTF_8));
-        assertThat(ChatToGemini.generateContentTree(req, new TranslateOptions(false))).doesNotContainKey("safetySettings")
-                .as("no sampling fields means no generationConfig").doesNotContainKey("generationConfig");
+        Map<String, Object> body = ChatToGemini.generateContentTree(req, new TranslateOptions(false));
+        assertThat(body).doesNotContainKey("safetySettings");
+        assertThat(Json.obj(body, "generationConfig")).as("no sampling fields: only the thought summary request")
+                .containsOnlyKeys("thinkingConfig");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -112,7 +114,8 @@ class ChatToGeminiTest {
             "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stream_options\":{\"include_usage\":1}} | stream_options.include_usage",
             "{\"model\":\"m\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]} | messages[0].role",
             "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":5}]} | messages[0].content",
-            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\"}]}]} | messages[0].content[0].type",
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\"}]}]} | messages[0].content[0].input_audio",
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"video_url\"}]}]} | messages[0].content[0].type",
             "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://x/y.png\"}}]}]} | messages[0].content[1].image_url",
             "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\"},{\"role\":\"assistant\",\"content\":\"\"}]} | messages",
             "{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"only system\"}]} | messages",
@@ -126,7 +129,9 @@ class ChatToGeminiTest {
     @Test
     void httpImageUrlsAreNotFetched() {
         ApiError e = error("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":\"http://x\"}]}]}");
-        assertThat(e.message()).isEqualTo("image URLs are not fetched; send the image as a data: URI");
+        assertThat(e.message()).as("the client learns why and what to do instead")
+                .startsWith("image URLs are not fetched: remote image fetching is disabled").contains("data: URI");
+        assertThat(e.param()).isEqualTo("messages[0].content[0].image_url");
     }
 
     @Test
@@ -149,12 +154,14 @@ class ChatToGeminiTest {
         Map<String, Object> body = translate("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"name\":\"Bob\"}],"
                 + "\"logit_bias\":{\"50256\":-100},\"user\":\"u\",\"parallel_tool_calls\":true,\"service_tier\":\"auto\","
                 + "\"metadata\":{},\"store\":true,\"logprobs\":true,\"whatever\":[null],\"temperature\":null}");
-        assertThat(Json.writeString(body)).isEqualTo("{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"x\"}]}],"
+        assertThat(Json.writeString(body)).as("logprobs is the only one of them Gemini has")
+                .isEqualTo("{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"x\"}]}],"
                 + "\"safetySettings\":[{\"category\":\"HARM_CATEGORY_HARASSMENT\",\"threshold\":\"BLOCK_NONE\"},"
                 + "{\"category\":\"HARM_CATEGORY_HATE_SPEECH\",\"threshold\":\"BLOCK_NONE\"},"
                 + "{\"category\":\"HARM_CATEGORY_SEXUALLY_EXPLICIT\",\"threshold\":\"BLOCK_NONE\"},"
                 + "{\"category\":\"HARM_CATEGORY_DANGEROUS_CONTENT\",\"threshold\":\"BLOCK_NONE\"},"
-                + "{\"category\":\"HARM_CATEGORY_CIVIC_INTEGRITY\",\"threshold\":\"BLOCK_NONE\"}]}");
+                + "{\"category\":\"HARM_CATEGORY_CIVIC_INTEGRITY\",\"threshold\":\"BLOCK_NONE\"}],"
+                + "\"generationConfig\":{\"responseLogprobs\":true}}");
     }
 
     @Test
@@ -167,8 +174,10 @@ class ChatToGeminiTest {
     @Test
     void toolCallsAndResultsBecomeFunctionParts() {
         String body = Json.writeString(translate(Golden.text("requests/tools-roundtrip.json")));
-        assertThat(body).contains("{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"get_weather\",\"args\":{\"city\":\"Paris\"}}}]}")
-                .contains("{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"name\":\"get_weather\",\"response\":{\"content\":\"18 C, cloudy\"}}}]}")
+        assertThat(body).as("a Gemini 3 call replayed without our signature gets Google's documented stand-in")
+                .contains("{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"get_weather\",\"args\":{\"city\":\"Paris\"}},"
+                        + "\"thoughtSignature\":\"skip_thought_signature_validator\"}]}")
+                .contains("{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"name\":\"get_weather\",\"response\":{\"result\":\"18 C, cloudy\"}}}]}")
                 .contains("\"toolConfig\":{\"functionCallingConfig\":{\"mode\":\"AUTO\"}}")
                 .contains("\"parametersJsonSchema\":{\"type\":\"object\"");
         assertThat(error("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"tool\",\"tool_call_id\":\"nope\",\"content\":\"r\"}]}").param())

@@ -46,6 +46,7 @@ public final class ModelService {
     private final String apiVersion;
     private final Duration refreshInterval;
     private final Clock clock;
+    private final ModelCatalog.Variants variants;
 
     private volatile Snapshot snapshot;
     private volatile int refreshes;
@@ -53,6 +54,13 @@ public final class ModelService {
 
     public ModelService(EventLoop loop, UpstreamClient upstream, KeyPool keys, ModelFilter filter, String apiVersion,
             Duration refreshInterval, Clock clock) {
+        this(loop, upstream, keys, filter, apiVersion, refreshInterval, clock, ModelCatalog.Variants.NONE);
+    }
+
+    /** {@code variants}: the -thinking/-nothinking/-search entries the OpenAI list adds (ENABLE_THINKING, SEARCH_MODE). */
+    public ModelService(EventLoop loop, UpstreamClient upstream, KeyPool keys, ModelFilter filter, String apiVersion,
+            Duration refreshInterval, Clock clock, ModelCatalog.Variants variants) {
+        this.variants = variants;
         this.loop = loop;
         this.upstream = upstream;
         this.keys = keys;
@@ -197,7 +205,7 @@ public final class ModelService {
                 return;
             }
             long now = clock.millis();
-            finish(new Snapshot(List.copyOf(models), ModelCatalog.openAiList(models, filter, now / 1000), now));
+            finish(new Snapshot(List.copyOf(models), ModelCatalog.openAiList(models, filter, now / 1000, variants), now));
         }
 
         @Override
