@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import gemgate.core.error.ApiException;
 import gemgate.core.json.Json;
+import gemgate.core.translate.TranslateOptions.ThoughtDisplay;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,12 +33,21 @@ class StreamTranslatorTest {
     }
 
     private static StreamTranslator translator(boolean includeUsage) {
-        return new StreamTranslator(GeminiToChatTest.ID, GeminiToChatTest.CREATED, GeminiToChatTest.MODEL, includeUsage, MAX);
+        return translator(includeUsage, ThoughtDisplay.REASONING_CONTENT);
+    }
+
+    private static StreamTranslator translator(boolean includeUsage, ThoughtDisplay display) {
+        return new StreamTranslator(GeminiToChatTest.ID, GeminiToChatTest.CREATED, GeminiToChatTest.MODEL, includeUsage, MAX,
+                display, new TestIds());
     }
 
     /** Feeds the input in the given pieces and returns everything emitted, plus the translator for its state. */
-    private static Result run(byte[] in, int... cuts) {
-        StreamTranslator t = translator(true);
+    static Result run(byte[] in, int... cuts) {
+        return run(ThoughtDisplay.REASONING_CONTENT, in, cuts);
+    }
+
+    static Result run(ThoughtDisplay display, byte[] in, int... cuts) {
+        StreamTranslator t = translator(true, display);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<byte[]> events = new ArrayList<>();
         int prev = 0;
@@ -105,7 +115,7 @@ class StreamTranslatorTest {
             assertThat(finishSeen).as("nothing follows the finish chunk but usage and [DONE]").isFalse();
             Map<String, Object> choice = Json.asObject(choices.get(0));
             Map<String, Object> delta = Json.obj(choice, "delta");
-            assertThat(choice).containsEntry("logprobs", null).containsKey("finish_reason");
+            assertThat(choice).containsKeys("logprobs", "finish_reason");
             assertThat(delta.containsKey("role")).as("role comes with the first delta only").isEqualTo(!roleSeen);
             roleSeen = true;
             if (choice.get("finish_reason") != null) {
@@ -137,7 +147,8 @@ class StreamTranslatorTest {
     @Test
     void toolCallsCarryIndexAndFinishWithToolCalls() {
         Result r = run(upstream("vercel/google-tool-call.chunks.txt"));
-        assertThat(r.text()).contains("\"tool_calls\":[{\"index\":0,\"id\":\"call_test_0_0\",\"type\":\"function\",\"function\":"
+        assertThat(r.text()).contains("\"tool_calls\":[{\"index\":0,\"id\":\"call_0000000000000001_ts_")
+                .contains("\"type\":\"function\",\"function\":"
                 + "{\"name\":\"weather\",\"arguments\":\"{\\\"location\\\":\\\"San Francisco\\\"}\"}}]")
                 .contains("\"finish_reason\":\"tool_calls\"");
     }
@@ -192,7 +203,7 @@ class StreamTranslatorTest {
 
     @Test
     void oversizeEventThrows() {
-        StreamTranslator t = new StreamTranslator("chatcmpl-x", 1, "m", false, 64);
+        StreamTranslator t = new StreamTranslator("chatcmpl-x", 1, "m", false, 64, TranslateOptions.defaults());
         byte[] in = ("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"" + "x".repeat(100) + "\"}]}}]}\n\n")
                 .getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> t.feed(in, 0, in.length, e -> { })).isInstanceOf(ApiException.class);
