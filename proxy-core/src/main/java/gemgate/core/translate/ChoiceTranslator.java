@@ -88,11 +88,11 @@ final class ChoiceTranslator {
                 answer("\n\n![image](data:" + d.mimeType() + ";base64," + d.data() + ")\n\n", content);
             } else if (p instanceof GeminiPart.ExecutableCode c) {
                 String lang = c.language() == null ? "" : c.language().toLowerCase(Locale.ROOT);
-                answer("\n```" + (lang.equals("language_unspecified") ? "" : lang) + "\n" + c.code() + "\n```\n", content);
+                answer("\n```" + (lang.equals("language_unspecified") ? "" : lang) + "\n" + endLine(c.code()) + "```\n", content);
             } else if (p instanceof GeminiPart.CodeExecutionResult r) {
                 String outcome = r.outcome() == null || r.outcome().equals("OUTCOME_OK") ? ""
                         : "(" + r.outcome().toLowerCase(Locale.ROOT).replace("outcome_", "").replace('_', ' ') + ")\n";
-                answer("\n" + outcome + "```\n" + r.output() + "\n```\n", content);
+                answer("\n" + outcome + "```\n" + endLine(r.output()) + "```\n", content);
             }
         }
         for (GeminiCandidate.Source s : cand.sources()) {
@@ -239,9 +239,14 @@ final class ChoiceTranslator {
             }
         }
         if (!queries.isEmpty()) {
-            sb.append(sb.length() == 0 ? "" : "\n").append("Searched for: ").append(String.join("; ", queries));
+            sb.append(sb.length() == 0 ? "" : "\n\n").append("Searched for: ").append(String.join("; ", queries));
         }
         return sb.toString();
+    }
+
+    /** The text with exactly one line end, so a closing fence follows it without a blank line. */
+    private static String endLine(String s) {
+        return s.endsWith("\n") ? s : s + "\n";
     }
 
     private static String escapeLinkText(String s) {

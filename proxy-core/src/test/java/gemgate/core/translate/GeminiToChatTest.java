@@ -41,7 +41,14 @@ class GeminiToChatTest {
             "googleai/unary-success-thinking-function-call-thought-summary-signature.json",
             "googleai/unary-success-code-execution.json", "googleai/unary-failure-finish-reason-safety.json",
             "googleai/unary-failure-only-prompt-feedback.json", "vertexai/unary-failure-empty-content.json",
-            "vercel/issue-19758-prompt-block.json"})
+            "vercel/issue-19758-prompt-block.json", "vercel/google-tool-call.json", "vercel/google-tool-call-gemini3.json",
+            "vercel/google-reasoning.json", "vercel/google-reasoning-gemini3.json",
+            "vercel/google-code-execution-multiple-results.json", "misc/generateContent-google-search-grounding-metadata.json",
+            "misc/generateContent-parallel-function-calls-gemini-2.0-flash.json",
+            "googleai/unary-success-google-search-grounding.json",
+            "vertexai/unary-failure-prompt-blocked-safety-with-message.json",
+            "vertexai/unary-success-function-call-parallel-calls.json",
+            "vertexai/unary-success-function-call-mixed-content.json"})
     void completionsMatchGolden(String fixture) {
         GeminiResponse r = GeminiResponse.parse(Golden.bytes(fixture));
         Golden.check(fixture.substring(fixture.indexOf('/') + 1) + ".completion.json",

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class StreamTranslatorTest {
@@ -74,24 +75,49 @@ class StreamTranslatorTest {
             "vertexai/streaming-success-utf8.txt", "vertexai/streaming-failure-error-mid-stream.txt",
             "vertexai/streaming-failure-empty-content.txt", "vertexai/streaming-success-function-call-short.txt",
             "vercel/google-reasoning.chunks.txt", "vercel/google-text.chunks.txt", "vercel/google-tool-call.chunks.txt",
-            "vercel/issue-18073-empty-text-thought-signature.chunks.txt"})
+            "vercel/issue-18073-empty-text-thought-signature.chunks.txt", "vercel/google-tool-call-gemini3.chunks.txt",
+            "vercel/google-stream-tool-call-arguments.chunks.txt", "vercel/google-stream-no-args-tool-call.chunks.txt",
+            "vercel/google-reasoning-gemini3.chunks.txt", "vercel/issue-19822-google-search-live.chunks.txt",
+            "vercel/gemma-4-output-usage.chunks.txt", "googleai/streaming-success-url-context.txt",
+            "googleai/streaming-success-code-execution.txt"})
     void outputMatchesGoldenAndIgnoresHowInputIsSplit(String fixture) {
         byte[] in = upstream(fixture);
-        Result whole = run(in);
+        Result whole = splitInvariant(ThoughtDisplay.REASONING_CONTENT, in);
         Golden.check(fixture.substring(fixture.indexOf('/') + 1) + ".sse", whole.text());
+        assertWellFormed(whole);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"googleai/streaming-success-thinking-reply-thought-summary.txt, THINK_TAGS",
+            "googleai/streaming-success-thinking-reply-thought-summary.txt, HIDDEN",
+            "vercel/gemma-4-output-usage.chunks.txt, THINK_TAGS", "vercel/gemma-4-output-usage.chunks.txt, HIDDEN",
+            "vercel/google-stream-no-args-tool-call.chunks.txt, THINK_TAGS"})
+    void thoughtDisplayModesMatchGoldenAndIgnoreSplits(String fixture, ThoughtDisplay display) {
+        byte[] in = upstream(fixture);
+        Result whole = splitInvariant(display, in);
+        Golden.check(fixture.substring(fixture.indexOf('/') + 1) + "." + display.name().toLowerCase(java.util.Locale.ROOT)
+                + ".sse", whole.text());
+        assertWellFormed(whole);
+        assertThat(whole.text()).as("only REASONING_CONTENT mode uses the reasoning_content field").doesNotContain("reasoning_content");
+    }
+
+    /** Runs the input whole, split at every point, and byte by byte; asserts all outputs are identical. */
+    static Result splitInvariant(ThoughtDisplay display, byte[] in) {
+        Result whole = run(display, in);
         for (int cut = 0; cut <= in.length; cut++) {
-            assertThat(run(in, cut).text()).as("output must be byte-identical when input is split at %d", cut).isEqualTo(whole.text());
+            assertThat(run(display, in, cut).text()).as("output must be byte-identical when input is split at %d", cut)
+                    .isEqualTo(whole.text());
         }
         int[] every = new int[in.length];
         for (int i = 0; i < in.length; i++) {
             every[i] = i;
         }
-        assertThat(run(in, every).text()).as("byte-by-byte feeding gives the same output").isEqualTo(whole.text());
-        assertWellFormed(whole);
+        assertThat(run(display, in, every).text()).as("byte-by-byte feeding gives the same output").isEqualTo(whole.text());
+        return whole;
     }
 
     /** The rules every OpenAI stream we send must keep, whatever Gemini sent. */
-    private static void assertWellFormed(Result r) {
+    static void assertWellFormed(Result r) {
         if (r.t().upstreamError() != null) {
             return;
         }
