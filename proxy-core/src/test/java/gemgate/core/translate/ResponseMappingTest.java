@@ -156,11 +156,13 @@ class ResponseMappingTest {
     void signatureOnAnEarlierPartGoesToTheNextCall() {
         Map<String, Object> msg = message(completionOf("{\"candidates\":[{\"content\":{\"parts\":["
                 + "{\"text\":\"Let me check.\",\"thoughtSignature\":\"SIG0\"},"
-                + "{\"functionCall\":{\"name\":\"now\"}}]},\"finishReason\":\"STOP\"}]}"), 0);
+                + "{\"functionCall\":{\"name\":\"now\"}},{\"functionCall\":{\"name\":\"later\"}}]},\"finishReason\":\"STOP\"}]}"), 0);
         assertThat(msg).containsEntry("content", "Let me check.");
         Map<String, Object> call = Json.asObject(Json.list(msg, "tool_calls").get(0));
         assertThat(ToolCallIds.signatureOf(Json.str(call, "id"))).isEqualTo("SIG0");
         assertThat(fn(call)).as("a call without args has arguments {}").containsEntry("arguments", "{}");
+        assertThat(ToolCallIds.signatureOf(Json.str(Json.asObject(Json.list(msg, "tool_calls").get(1)), "id")))
+                .as("the turn's signature goes to its first call only").isNull();
     }
 
     @Test
