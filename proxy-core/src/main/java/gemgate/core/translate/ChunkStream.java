@@ -1,48 +1,58 @@
 package gemgate.core.translate;
 
 import gemgate.core.gemini.GeminiCandidate;
-import gemgate.core.gemini.GeminiPart;
 import gemgate.core.gemini.GeminiResponse;
 import gemgate.core.gemini.GeminiUsage;
 import gemgate.core.json.Json;
 import gemgate.core.sse.Sse;
+import gemgate.core.translate.TranslateOptions.ThoughtDisplay;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Turns a sequence of Gemini responses (stream chunks, or one whole answer for fake streaming) into OpenAI chunk
- * events. The finish chunk is held back until {@link #finish}: Gemini may repeat finishReason on several chunks, and
- * OpenAI clients expect nothing after it. Output depends only on the responses given, never on timing.
+ * events, one choice per candidate index. The finish chunk is held back until {@link #finish}: Gemini may repeat
+ * finishReason on several chunks, and OpenAI clients expect nothing after it. Output depends only on the responses
+ * given, never on timing or on how the bytes were split (tool call ids aside, which are random by design).
  */
 final class ChunkStream {
     private final String id;
     private final long created;
     private final String model;
     private final boolean includeUsage;
+    private final ThoughtDisplay display;
+    private final Function<String, String> newToolCallId;
     private final Map<Integer, Choice> choices = new TreeMap<>();
     private GeminiUsage usage = GeminiUsage.NONE;
     private String blockReason;
     private boolean emittedAny;
 
     private static final class Choice {
+        final ChoiceTranslator t;
         boolean roleSent;
-        boolean hasContent;
-        boolean sawToolCall;
-        int toolCalls;
-        String finishReason;
+        /** logprobs of chunks that produced no delta, sent with the next event of this choice. */
+        List<Object> pendingLogprobs;
+
+        Choice(ChoiceTranslator t) {
+            this.t = t;
+        }
     }
 
-    ChunkStream(String id, long created, String model, boolean includeUsage) {
-        if (id == null || id.isEmpty() || model == null) {
-            throw new IllegalArgumentException("id (non-empty) and model are required");
+    ChunkStream(String id, long created, String model, boolean includeUsage, ThoughtDisplay display,
+                Function<String, String> newToolCallId) {
+        if (id == null || id.isEmpty() || model == null || display == null || newToolCallId == null) {
+            throw new IllegalArgumentException("id (non-empty), model, display and newToolCallId are required");
         }
         this.id = id;
         this.created = created;
         this.model = model;
         this.includeUsage = includeUsage;
+        this.display = display;
+        this.newToolCallId = newToolCallId;
     }
 
     void accept(GeminiResponse r, Consumer<byte[]> out) {
@@ -52,62 +62,42 @@ final class ChunkStream {
         if (r.blockReason() != null && blockReason == null) {
             blockReason = r.blockReason();
             Choice c = choice(0);
-            if (!c.hasContent) {
+            if (!c.t.contentShown()) {
                 Map<String, Object> delta = delta(c);
-                delta.put("content", FinishReasons.blockedPrompt(blockReason));
-                c.hasContent = true;
-                emit(out, 0, delta, null);
+                delta.put("content", FinishReasons.blockedPrompt(blockReason, r.blockReasonMessage()));
+                c.t.markShown();
+                emit(out, 0, c, delta, null);
             }
         }
         for (GeminiCandidate cand : r.candidates()) {
             Choice c = choice(cand.index());
-            Rendered rendered = Rendered.of(cand.parts());
-            if (!rendered.isEmpty()) {
-                Map<String, Object> delta = delta(c);
-                if (!rendered.reasoning().isEmpty()) {
-                    delta.put("reasoning_content", rendered.reasoning());
+            ChoiceTranslator.Step step = c.t.accept(cand);
+            if (step.logprobs() != null) {
+                if (c.pendingLogprobs == null) {
+                    c.pendingLogprobs = new ArrayList<>();
                 }
-                if (!rendered.content().isEmpty()) {
-                    delta.put("content", rendered.content());
-                }
-                if (!rendered.calls().isEmpty()) {
-                    List<Object> calls = new ArrayList<>();
-                    for (GeminiPart.FunctionCall fc : rendered.calls()) {
-                        int k = c.toolCalls++;
-                        calls.add(Json.object("index", (long) k, "id", toolCallId(id, cand.index(), k), "type", "function",
-                                "function", Json.object("name", fc.name(), "arguments", Json.writeString(fc.args()))));
-                    }
-                    delta.put("tool_calls", calls);
-                    c.sawToolCall = true;
-                }
-                c.hasContent = true;
-                emit(out, cand.index(), delta, null);
+                c.pendingLogprobs.addAll(step.logprobs());
             }
-            if (cand.finishReason() != null) {
-                c.finishReason = cand.finishReason();
+            if (step.hasDelta()) {
+                emit(out, cand.index(), c, stepDelta(c, step), null);
             }
         }
     }
 
-    /** Emits the explanation for a contentless answer, the finish chunk per choice, the usage chunk and [DONE]. */
+    /** Emits each choice's closing content, its finish chunk, then the usage chunk and [DONE]. */
     void finish(Consumer<byte[]> out) {
         if (choices.isEmpty()) {
             choice(0);
         }
         for (Map.Entry<Integer, Choice> e : choices.entrySet()) {
             Choice c = e.getValue();
-            String reason = c.finishReason;
-            if (!c.hasContent) {
-                String text = FinishReasons.explainNoContent(reason);
-                if (text != null) {
-                    Map<String, Object> delta = delta(c);
-                    delta.put("content", text);
-                    c.hasContent = true;
-                    emit(out, e.getKey(), delta, null);
-                }
+            ChoiceTranslator.Step step = c.t.finish();
+            if (step.hasDelta()) {
+                emit(out, e.getKey(), c, stepDelta(c, step), null);
             }
-            String finish = blockReason != null && e.getKey() == 0 ? "content_filter" : FinishReasons.openAi(reason, c.sawToolCall);
-            emit(out, e.getKey(), delta(c), finish);
+            String finish = blockReason != null && e.getKey() == 0 ? "content_filter"
+                    : FinishReasons.openAi(c.t.finishReason(), c.t.toolCallCount() > 0);
+            emit(out, e.getKey(), c, delta(c), finish);
         }
         if (includeUsage) {
             Map<String, Object> chunk = head();
@@ -129,7 +119,7 @@ final class ChunkStream {
             return false;
         }
         for (Choice c : choices.values()) {
-            if (c.hasContent || !GeminiResponse.isEmptyFinish(c.finishReason)) {
+            if (c.t.hasContent() || !GeminiResponse.isEmptyFinish(c.t.finishReason())) {
                 return false;
             }
         }
@@ -140,14 +130,22 @@ final class ChunkStream {
         return usage;
     }
 
-    /** Deterministic, so output does not depend on input splits; unique because the completion id is. */
-    static String toolCallId(String completionId, int choice, int k) {
-        String base = completionId.startsWith("chatcmpl-") ? completionId.substring("chatcmpl-".length()) : completionId;
-        return "call_" + base + "_" + choice + "_" + k;
+    private Choice choice(int index) {
+        return choices.computeIfAbsent(index, i -> new Choice(new ChoiceTranslator(display, newToolCallId)));
     }
 
-    private Choice choice(int index) {
-        return choices.computeIfAbsent(index, i -> new Choice());
+    private Map<String, Object> stepDelta(Choice c, ChoiceTranslator.Step step) {
+        Map<String, Object> delta = delta(c);
+        if (!step.reasoning().isEmpty()) {
+            delta.put("reasoning_content", step.reasoning());
+        }
+        if (!step.content().isEmpty()) {
+            delta.put("content", step.content());
+        }
+        if (!step.toolCalls().isEmpty()) {
+            delta.put("tool_calls", new ArrayList<Object>(step.toolCalls()));
+        }
+        return delta;
     }
 
     /** The first delta of a choice names the role; later ones carry only content. */
@@ -164,9 +162,14 @@ final class ChunkStream {
         return Json.object("id", id, "object", "chat.completion.chunk", "created", created, "model", model);
     }
 
-    private void emit(Consumer<byte[]> out, int index, Map<String, Object> delta, String finishReason) {
+    private void emit(Consumer<byte[]> out, int index, Choice c, Map<String, Object> delta, String finishReason) {
+        Object logprobs = null;
+        if (c.pendingLogprobs != null) {
+            logprobs = Json.object("content", c.pendingLogprobs, "refusal", null);
+            c.pendingLogprobs = null;
+        }
         Map<String, Object> chunk = head();
-        Map<String, Object> choice = Json.object("index", (long) index, "delta", delta, "logprobs", null,
+        Map<String, Object> choice = Json.object("index", (long) index, "delta", delta, "logprobs", logprobs,
                 "finish_reason", finishReason);
         chunk.put("choices", List.of(choice));
         if (includeUsage) {

@@ -1,49 +1,67 @@
 package gemgate.core.translate;
 
 import gemgate.core.gemini.GeminiCandidate;
-import gemgate.core.gemini.GeminiPart;
 import gemgate.core.gemini.GeminiResponse;
 import gemgate.core.gemini.GeminiUsage;
 import gemgate.core.json.Json;
+import gemgate.core.translate.TranslateOptions.ThoughtDisplay;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Gemini answer to OpenAI chat.completion (and, for fake streaming, to the equivalent chunk events). One choice per
- * candidate; thought text goes to reasoning_content, never into content; a blocked prompt becomes one choice with a
- * sentence saying so and finish_reason content_filter, never an empty reply.
+ * candidate (see {@link ChoiceTranslator} for parts, thoughts, tool calls, sources and notes); logprobsResult becomes
+ * logprobs.content; a blocked prompt becomes one choice with a sentence saying so and finish_reason content_filter,
+ * never an empty reply.
  */
 public final class GeminiToChat {
     private GeminiToChat() {}
 
-    /** A complete OpenAI chat.completion JSON body. */
+    /**
+     * A complete OpenAI chat.completion JSON body. Thoughts are shown as {@code options.thoughtDisplay()} says; tool
+     * call ids come from {@link ToolCallIds#newId} and carry the call's thoughtSignature.
+     */
+    public static byte[] completion(GeminiResponse resp, String id, long createdEpochSeconds, String model,
+                                    TranslateOptions options) {
+        return completion(resp, id, createdEpochSeconds, model, options.thoughtDisplay(), ToolCallIds::newId);
+    }
+
+    /** As {@link #completion(GeminiResponse, String, long, String, TranslateOptions)}, with the default options. */
+    @Deprecated
     public static byte[] completion(GeminiResponse resp, String id, long createdEpochSeconds, String model) {
+        return completion(resp, id, createdEpochSeconds, model, TranslateOptions.defaults());
+    }
+
+    static byte[] completion(GeminiResponse resp, String id, long createdEpochSeconds, String model,
+                             ThoughtDisplay display, Function<String, String> newToolCallId) {
         List<Object> choices = new ArrayList<>();
         List<GeminiCandidate> cands = new ArrayList<>(resp.candidates());
         cands.sort(Comparator.comparingInt(GeminiCandidate::index));
         if (cands.isEmpty()) {
-            String text = resp.blockReason() == null ? "" : FinishReasons.blockedPrompt(resp.blockReason());
-            choices.add(choice(0, message(text, "", List.of()), resp.blockReason() == null ? "stop" : "content_filter"));
+            String text = resp.blockReason() == null ? ""
+                    : FinishReasons.blockedPrompt(resp.blockReason(), resp.blockReasonMessage());
+            choices.add(choice(0, message(text, "", List.of()), null, resp.blockReason() == null ? "stop" : "content_filter"));
         }
         for (GeminiCandidate c : cands) {
-            Rendered r = Rendered.of(c.parts());
+            ChoiceTranslator t = new ChoiceTranslator(display, newToolCallId);
+            ChoiceTranslator.Step body = t.accept(c);
+            ChoiceTranslator.Step end = t.finish();
             List<Object> calls = new ArrayList<>();
-            for (int k = 0; k < r.calls().size(); k++) {
-                GeminiPart.FunctionCall fc = r.calls().get(k);
-                calls.add(Json.object("id", ChunkStream.toolCallId(id, c.index(), k), "type", "function",
-                        "function", Json.object("name", fc.name(), "arguments", Json.writeString(fc.args()))));
-            }
-            String content = r.content();
-            if (content.isEmpty() && calls.isEmpty()) {
-                String explain = FinishReasons.explainNoContent(c.finishReason());
-                if (explain != null && r.reasoning().isEmpty()) {
-                    content = explain;
+            for (ChoiceTranslator.Step s : List.of(body, end)) {
+                for (Map<String, Object> call : s.toolCalls()) {
+                    Map<String, Object> noIndex = Json.object();
+                    noIndex.putAll(call);
+                    noIndex.remove("index"); // only stream deltas carry an index
+                    calls.add(noIndex);
                 }
             }
-            choices.add(choice(c.index(), message(calls.isEmpty() || !content.isEmpty() ? content : null, r.reasoning(), calls),
-                    FinishReasons.openAi(c.finishReason(), !calls.isEmpty())));
+            String content = body.content() + end.content();
+            Object logprobs = body.logprobs() == null ? null : Json.object("content", body.logprobs(), "refusal", null);
+            choices.add(choice(c.index(), message(calls.isEmpty() || !content.isEmpty() ? content : null, body.reasoning(), calls),
+                    logprobs, FinishReasons.openAi(c.finishReason(), !calls.isEmpty())));
         }
         Map<String, Object> body = Json.object("id", id, "object", "chat.completion", "created", createdEpochSeconds,
                 "model", model, "choices", choices, "usage", usageTree(resp.usage()));
@@ -52,12 +70,25 @@ public final class GeminiToChat {
 
     /**
      * For fake streaming: the whole answer as OpenAI chunk events, each one complete SSE event: the first content
-     * chunk (with role), the finish chunk, the usage chunk when includeUsage, and {@code data: [DONE]}.
+     * chunk (with role), the closing content (sources, notes) when there is any, the finish chunk, the usage chunk
+     * when includeUsage, and {@code data: [DONE]}.
      */
     public static List<byte[]> streamEvents(GeminiResponse resp, String id, long createdEpochSeconds, String model,
+                                            boolean includeUsage, TranslateOptions options) {
+        return streamEvents(resp, id, createdEpochSeconds, model, includeUsage, options.thoughtDisplay(), ToolCallIds::newId);
+    }
+
+    /** As {@link #streamEvents(GeminiResponse, String, long, String, boolean, TranslateOptions)}, default options. */
+    @Deprecated
+    public static List<byte[]> streamEvents(GeminiResponse resp, String id, long createdEpochSeconds, String model,
                                             boolean includeUsage) {
+        return streamEvents(resp, id, createdEpochSeconds, model, includeUsage, TranslateOptions.defaults());
+    }
+
+    static List<byte[]> streamEvents(GeminiResponse resp, String id, long createdEpochSeconds, String model,
+                                     boolean includeUsage, ThoughtDisplay display, Function<String, String> newToolCallId) {
         List<byte[]> events = new ArrayList<>();
-        ChunkStream s = new ChunkStream(id, createdEpochSeconds, model, includeUsage);
+        ChunkStream s = new ChunkStream(id, createdEpochSeconds, model, includeUsage, display, newToolCallId);
         s.accept(resp, events::add);
         s.finish(events::add);
         return events;
@@ -85,7 +116,7 @@ public final class GeminiToChat {
         return m;
     }
 
-    private static Map<String, Object> choice(int index, Map<String, Object> message, String finishReason) {
-        return Json.object("index", (long) index, "message", message, "logprobs", null, "finish_reason", finishReason);
+    private static Map<String, Object> choice(int index, Map<String, Object> message, Object logprobs, String finishReason) {
+        return Json.object("index", (long) index, "message", message, "logprobs", logprobs, "finish_reason", finishReason);
     }
 }

@@ -9,10 +9,11 @@ import gemgate.core.sse.SseParser;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Incremental translator for real streaming: Gemini {@code alt=sse} bytes in (split anywhere), OpenAI SSE events out.
- * The output is byte-identical however the input is split. One instance per upstream attempt; not thread-safe.
+ * The output is byte-identical however the input is split (given the same tool call ids, which are random). One instance per upstream attempt; not thread-safe.
  *
  * <p>Events are emitted only when there is something real, and the first one carries {@code role:"assistant"} with the
  * first content, so an attempt that produced nothing can still be retried: check {@link #emittedAny()} before
@@ -24,9 +25,23 @@ public final class StreamTranslator {
     private ApiError upstreamError;
     private boolean finished;
 
+    /** Thoughts are shown as {@code options.thoughtDisplay()} says; tool call ids come from {@link ToolCallIds#newId}. */
+    public StreamTranslator(String id, long createdEpochSeconds, String model, boolean includeUsage, int maxEventBytes,
+                            TranslateOptions options) {
+        this(id, createdEpochSeconds, model, includeUsage, maxEventBytes, options.thoughtDisplay(), ToolCallIds::newId);
+    }
+
+    /** With the default options. */
+    @Deprecated
     public StreamTranslator(String id, long createdEpochSeconds, String model, boolean includeUsage, int maxEventBytes) {
+        this(id, createdEpochSeconds, model, includeUsage, maxEventBytes, TranslateOptions.defaults());
+    }
+
+    /** For tests: deterministic tool call ids make output comparable byte for byte. */
+    StreamTranslator(String id, long createdEpochSeconds, String model, boolean includeUsage, int maxEventBytes,
+                     TranslateOptions.ThoughtDisplay display, Function<String, String> newToolCallId) {
         this.parser = new SseParser(maxEventBytes);
-        this.chunks = new ChunkStream(id, createdEpochSeconds, model, includeUsage);
+        this.chunks = new ChunkStream(id, createdEpochSeconds, model, includeUsage, display, newToolCallId);
     }
 
     /** Feeds upstream bytes; calls out.accept for every complete OpenAI SSE event produced. Throws ApiException when

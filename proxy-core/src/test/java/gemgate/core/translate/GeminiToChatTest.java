@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import gemgate.core.error.ApiException;
 import gemgate.core.gemini.GeminiResponse;
 import gemgate.core.json.Json;
+import gemgate.core.translate.TranslateOptions.ThoughtDisplay;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,16 @@ class GeminiToChatTest {
     static final long CREATED = 1_700_000_000L;
     static final String MODEL = "gemini-2.5-flash";
 
+    static byte[] translate(GeminiResponse r, ThoughtDisplay display) {
+        return GeminiToChat.completion(r, ID, CREATED, MODEL, display, new TestIds());
+    }
+
+    static byte[] translate(GeminiResponse r) {
+        return translate(r, ThoughtDisplay.REASONING_CONTENT);
+    }
+
     private static Map<String, Object> completion(String fixture) {
-        return Json.asObject(Json.parse(GeminiToChat.completion(GeminiResponse.parse(Golden.bytes(fixture)), ID, CREATED, MODEL)));
+        return Json.asObject(Json.parse(translate(GeminiResponse.parse(Golden.bytes(fixture)))));
     }
 
     private static Map<String, Object> choice0(Map<String, Object> c) {
@@ -32,11 +41,18 @@ class GeminiToChatTest {
             "googleai/unary-success-thinking-function-call-thought-summary-signature.json",
             "googleai/unary-success-code-execution.json", "googleai/unary-failure-finish-reason-safety.json",
             "googleai/unary-failure-only-prompt-feedback.json", "vertexai/unary-failure-empty-content.json",
-            "vercel/issue-19758-prompt-block.json"})
+            "vercel/issue-19758-prompt-block.json", "vercel/google-tool-call.json", "vercel/google-tool-call-gemini3.json",
+            "vercel/google-reasoning.json", "vercel/google-reasoning-gemini3.json",
+            "vercel/google-code-execution-multiple-results.json", "misc/generateContent-google-search-grounding-metadata.json",
+            "misc/generateContent-parallel-function-calls-gemini-2.0-flash.json",
+            "googleai/unary-success-google-search-grounding.json",
+            "vertexai/unary-failure-prompt-blocked-safety-with-message.json",
+            "vertexai/unary-success-function-call-parallel-calls.json",
+            "vertexai/unary-success-function-call-mixed-content.json"})
     void completionsMatchGolden(String fixture) {
         GeminiResponse r = GeminiResponse.parse(Golden.bytes(fixture));
         Golden.check(fixture.substring(fixture.indexOf('/') + 1) + ".completion.json",
-                Golden.pretty(GeminiToChat.completion(r, ID, CREATED, MODEL)));
+                Golden.pretty(translate(r)));
     }
 
     @Test
@@ -64,12 +80,20 @@ class GeminiToChatTest {
 
     @Test
     void functionCallBecomesToolCalls() {
-        Map<String, Object> ch = choice0(completion("googleai/unary-success-thinking-function-call-thought-summary-signature.json"));
+        String fixture = "googleai/unary-success-thinking-function-call-thought-summary-signature.json";
+        Map<String, Object> ch = choice0(completion(fixture));
         assertThat(ch).containsEntry("finish_reason", "tool_calls");
         Map<String, Object> msg = Json.obj(ch, "message");
         assertThat(msg).as("content is null when the answer is only tool calls").containsEntry("content", null);
-        assertThat(Json.list(msg, "tool_calls")).containsExactly(Json.object("id", "call_test_0_0", "type", "function",
-                "function", Json.object("name", "now", "arguments", "{}")));
+        List<Object> calls = Json.list(msg, "tool_calls");
+        assertThat(calls).hasSize(1);
+        Map<String, Object> call = Json.asObject(calls.get(0));
+        assertThat(call).containsEntry("type", "function")
+                .containsEntry("function", Json.object("name", "now", "arguments", "{}")).doesNotContainKey("index");
+        String signature = Json.str(Json.asObject(Json.list(Json.obj(Json.asObject(Json.list(Json.parseObject(
+                Golden.bytes(fixture)), "candidates").get(0)), "content"), "parts").get(1)), "thoughtSignature");
+        assertThat(ToolCallIds.signatureOf(Json.str(call, "id"))).as("the call id carries the part's thoughtSignature")
+                .isNotNull().isEqualTo(signature);
     }
 
     @Test
@@ -105,9 +129,9 @@ class GeminiToChatTest {
 
     @Test
     void maxTokensWithoutTextExplainsInsteadOfEmptyReply() {
-        byte[] body = GeminiToChat.completion(GeminiResponse.parse(bytes(
+        byte[] body = translate(GeminiResponse.parse(bytes(
                 "{\"candidates\":[{\"content\":{\"role\":\"model\"},\"finishReason\":\"MAX_TOKENS\"}],"
-                        + "\"usageMetadata\":{\"promptTokenCount\":5,\"totalTokenCount\":305,\"thoughtsTokenCount\":300}}")), ID, CREATED, MODEL);
+                        + "\"usageMetadata\":{\"promptTokenCount\":5,\"totalTokenCount\":305,\"thoughtsTokenCount\":300}}")));
         Map<String, Object> ch = choice0(Json.asObject(Json.parse(body)));
         assertThat(ch).containsEntry("finish_reason", "length");
         assertThat(Json.str(Json.obj(ch, "message"), "content")).contains("MAX_TOKENS");
@@ -115,10 +139,10 @@ class GeminiToChatTest {
 
     @Test
     void severalCandidatesAreSeveralChoicesWithCachedTokens() {
-        byte[] body = GeminiToChat.completion(GeminiResponse.parse(bytes(
+        byte[] body = translate(GeminiResponse.parse(bytes(
                 "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"b\"}]},\"finishReason\":\"STOP\",\"index\":1},"
                         + "{\"content\":{\"parts\":[{\"text\":\"a\"}]},\"finishReason\":\"MAX_TOKENS\",\"index\":0}],"
-                        + "\"usageMetadata\":{\"promptTokenCount\":5,\"candidatesTokenCount\":2,\"cachedContentTokenCount\":3}}")), ID, CREATED, MODEL);
+                        + "\"usageMetadata\":{\"promptTokenCount\":5,\"candidatesTokenCount\":2,\"cachedContentTokenCount\":3}}")));
         Map<String, Object> c = Json.asObject(Json.parse(body));
         List<Object> choices = Json.list(c, "choices");
         assertThat(choices).hasSize(2);
@@ -136,7 +160,7 @@ class GeminiToChatTest {
     @Test
     void fakeStreamEventsAreProperChunks() {
         GeminiResponse r = GeminiResponse.parse(Golden.bytes("googleai/unary-success-thinking-reply-thought-summary.json"));
-        List<byte[]> events = GeminiToChat.streamEvents(r, ID, CREATED, MODEL, true);
+        List<byte[]> events = GeminiToChat.streamEvents(r, ID, CREATED, MODEL, true, ThoughtDisplay.REASONING_CONTENT, new TestIds());
         List<String> text = events.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
         assertThat(text).as("content chunk, finish chunk, usage chunk, [DONE]").hasSize(4);
         assertThat(text).allSatisfy(e -> assertThat(e).as("every event is one complete data event").startsWith("data: ").endsWith("\n\n"));
@@ -146,7 +170,7 @@ class GeminiToChatTest {
         assertThat(text.get(2)).contains("\"choices\":[]").contains("\"completion_tokens\":26");
         assertThat(text.get(3)).isEqualTo("data: [DONE]\n\n");
         Golden.check("unary-success-thinking-reply-thought-summary.json.fake.sse", String.join("", text));
-        List<byte[]> noUsage = GeminiToChat.streamEvents(r, ID, CREATED, MODEL, false);
+        List<byte[]> noUsage = GeminiToChat.streamEvents(r, ID, CREATED, MODEL, false, ThoughtDisplay.REASONING_CONTENT, new TestIds());
         assertThat(noUsage).hasSize(3);
         assertThat(new String(noUsage.get(0), StandardCharsets.UTF_8)).doesNotContain("usage");
     }

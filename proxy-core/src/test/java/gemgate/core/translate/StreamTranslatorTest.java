@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import gemgate.core.error.ApiException;
 import gemgate.core.json.Json;
+import gemgate.core.translate.TranslateOptions.ThoughtDisplay;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class StreamTranslatorTest {
@@ -32,12 +34,21 @@ class StreamTranslatorTest {
     }
 
     private static StreamTranslator translator(boolean includeUsage) {
-        return new StreamTranslator(GeminiToChatTest.ID, GeminiToChatTest.CREATED, GeminiToChatTest.MODEL, includeUsage, MAX);
+        return translator(includeUsage, ThoughtDisplay.REASONING_CONTENT);
+    }
+
+    private static StreamTranslator translator(boolean includeUsage, ThoughtDisplay display) {
+        return new StreamTranslator(GeminiToChatTest.ID, GeminiToChatTest.CREATED, GeminiToChatTest.MODEL, includeUsage, MAX,
+                display, new TestIds());
     }
 
     /** Feeds the input in the given pieces and returns everything emitted, plus the translator for its state. */
-    private static Result run(byte[] in, int... cuts) {
-        StreamTranslator t = translator(true);
+    static Result run(byte[] in, int... cuts) {
+        return run(ThoughtDisplay.REASONING_CONTENT, in, cuts);
+    }
+
+    static Result run(ThoughtDisplay display, byte[] in, int... cuts) {
+        StreamTranslator t = translator(true, display);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<byte[]> events = new ArrayList<>();
         int prev = 0;
@@ -64,24 +75,49 @@ class StreamTranslatorTest {
             "vertexai/streaming-success-utf8.txt", "vertexai/streaming-failure-error-mid-stream.txt",
             "vertexai/streaming-failure-empty-content.txt", "vertexai/streaming-success-function-call-short.txt",
             "vercel/google-reasoning.chunks.txt", "vercel/google-text.chunks.txt", "vercel/google-tool-call.chunks.txt",
-            "vercel/issue-18073-empty-text-thought-signature.chunks.txt"})
+            "vercel/issue-18073-empty-text-thought-signature.chunks.txt", "vercel/google-tool-call-gemini3.chunks.txt",
+            "vercel/google-stream-tool-call-arguments.chunks.txt", "vercel/google-stream-no-args-tool-call.chunks.txt",
+            "vercel/google-reasoning-gemini3.chunks.txt", "vercel/issue-19822-google-search-live.chunks.txt",
+            "vercel/gemma-4-output-usage.chunks.txt", "googleai/streaming-success-url-context.txt",
+            "googleai/streaming-success-code-execution.txt"})
     void outputMatchesGoldenAndIgnoresHowInputIsSplit(String fixture) {
         byte[] in = upstream(fixture);
-        Result whole = run(in);
+        Result whole = splitInvariant(ThoughtDisplay.REASONING_CONTENT, in);
         Golden.check(fixture.substring(fixture.indexOf('/') + 1) + ".sse", whole.text());
+        assertWellFormed(whole);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"googleai/streaming-success-thinking-reply-thought-summary.txt, THINK_TAGS",
+            "googleai/streaming-success-thinking-reply-thought-summary.txt, HIDDEN",
+            "vercel/gemma-4-output-usage.chunks.txt, THINK_TAGS", "vercel/gemma-4-output-usage.chunks.txt, HIDDEN",
+            "vercel/google-stream-no-args-tool-call.chunks.txt, THINK_TAGS"})
+    void thoughtDisplayModesMatchGoldenAndIgnoreSplits(String fixture, ThoughtDisplay display) {
+        byte[] in = upstream(fixture);
+        Result whole = splitInvariant(display, in);
+        Golden.check(fixture.substring(fixture.indexOf('/') + 1) + "." + display.name().toLowerCase(java.util.Locale.ROOT)
+                + ".sse", whole.text());
+        assertWellFormed(whole);
+        assertThat(whole.text()).as("only REASONING_CONTENT mode uses the reasoning_content field").doesNotContain("reasoning_content");
+    }
+
+    /** Runs the input whole, split at every point, and byte by byte; asserts all outputs are identical. */
+    static Result splitInvariant(ThoughtDisplay display, byte[] in) {
+        Result whole = run(display, in);
         for (int cut = 0; cut <= in.length; cut++) {
-            assertThat(run(in, cut).text()).as("output must be byte-identical when input is split at %d", cut).isEqualTo(whole.text());
+            assertThat(run(display, in, cut).text()).as("output must be byte-identical when input is split at %d", cut)
+                    .isEqualTo(whole.text());
         }
         int[] every = new int[in.length];
         for (int i = 0; i < in.length; i++) {
             every[i] = i;
         }
-        assertThat(run(in, every).text()).as("byte-by-byte feeding gives the same output").isEqualTo(whole.text());
-        assertWellFormed(whole);
+        assertThat(run(display, in, every).text()).as("byte-by-byte feeding gives the same output").isEqualTo(whole.text());
+        return whole;
     }
 
     /** The rules every OpenAI stream we send must keep, whatever Gemini sent. */
-    private static void assertWellFormed(Result r) {
+    static void assertWellFormed(Result r) {
         if (r.t().upstreamError() != null) {
             return;
         }
@@ -105,7 +141,7 @@ class StreamTranslatorTest {
             assertThat(finishSeen).as("nothing follows the finish chunk but usage and [DONE]").isFalse();
             Map<String, Object> choice = Json.asObject(choices.get(0));
             Map<String, Object> delta = Json.obj(choice, "delta");
-            assertThat(choice).containsEntry("logprobs", null).containsKey("finish_reason");
+            assertThat(choice).containsKeys("logprobs", "finish_reason");
             assertThat(delta.containsKey("role")).as("role comes with the first delta only").isEqualTo(!roleSeen);
             roleSeen = true;
             if (choice.get("finish_reason") != null) {
@@ -137,7 +173,8 @@ class StreamTranslatorTest {
     @Test
     void toolCallsCarryIndexAndFinishWithToolCalls() {
         Result r = run(upstream("vercel/google-tool-call.chunks.txt"));
-        assertThat(r.text()).contains("\"tool_calls\":[{\"index\":0,\"id\":\"call_test_0_0\",\"type\":\"function\",\"function\":"
+        assertThat(r.text()).contains("\"tool_calls\":[{\"index\":0,\"id\":\"call_0000000000000001_ts_")
+                .contains("\"type\":\"function\",\"function\":"
                 + "{\"name\":\"weather\",\"arguments\":\"{\\\"location\\\":\\\"San Francisco\\\"}\"}}]")
                 .contains("\"finish_reason\":\"tool_calls\"");
     }
@@ -192,7 +229,7 @@ class StreamTranslatorTest {
 
     @Test
     void oversizeEventThrows() {
-        StreamTranslator t = new StreamTranslator("chatcmpl-x", 1, "m", false, 64);
+        StreamTranslator t = new StreamTranslator("chatcmpl-x", 1, "m", false, 64, TranslateOptions.defaults());
         byte[] in = ("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"" + "x".repeat(100) + "\"}]}}]}\n\n")
                 .getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> t.feed(in, 0, in.length, e -> { })).isInstanceOf(ApiException.class);

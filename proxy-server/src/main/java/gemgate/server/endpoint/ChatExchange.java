@@ -295,7 +295,8 @@ final class ChatExchange implements Exchange {
         public void onHead(int status, HttpResponse head) {
             this.status = status;
             if (status == 200 && mode == Mode.REAL_STREAM) {
-                translator = new StreamTranslator(id, created, chat.model(), chat.includeUsage(), gw.maxSseEvent());
+                translator = new StreamTranslator(id, created, chat.model(), chat.includeUsage(), gw.maxSseEvent(),
+                        gw.translateOptions());
             } else {
                 body = new ByteArrayOutputStream(status == 200 ? 4096 : 512);
             }
@@ -517,13 +518,14 @@ final class ChatExchange implements Exchange {
 
     private void respond(GeminiResponse resp) {
         if (mode == Mode.PLAIN) {
-            byte[] json = GeminiToChat.completion(resp, id, created, chat.model());
+            byte[] json = GeminiToChat.completion(resp, id, created, chat.model(), gw.translateOptions());
             record.tokens = resp.totalTokens();
             Responses.send(ctx, request, Responses.json(HttpResponseStatus.OK, json), false);
             complete(200, resp.totalTokens());
             return;
         }
-        List<byte[]> events = GeminiToChat.streamEvents(resp, id, created, chat.model(), chat.includeUsage());
+        List<byte[]> events = GeminiToChat.streamEvents(resp, id, created, chat.model(), chat.includeUsage(),
+                gw.translateOptions());
         record.tokens = resp.totalTokens();
         for (byte[] e : events) {
             sse.queueEvent(e); // end() flushes them together
