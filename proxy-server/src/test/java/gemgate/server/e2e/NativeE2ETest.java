@@ -106,6 +106,33 @@ class NativeE2ETest {
     }
 
     @Test
+    void aKeyEchoedInGooglesErrorIsMaskedBeforeItReachesTheClient() {
+        String fakeKey = "AIza" + "Sy" + "B".repeat(33);
+        try (Harness h = Harness.start()) {
+            h.emulator.defaultBehavior(Behavior.badRequest("API key " + fakeKey + " cannot be used for this model"));
+            HttpResponse<String> r = google(h, GEN, BODY);
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.body()).doesNotContain(fakeKey).contains("AIza…BBBB");
+        }
+    }
+
+    @Test
+    void aStreamThatBreaksAfterContentEndsWithAnErrorInsideAValidArray() {
+        try (Harness h = Harness.start()) {
+            h.emulator.defaultBehavior(Behavior.ok().withText("a b c d e f").withChunks(6, Duration.ofMillis(20)).withResetAfterChunks(2));
+            HttpResponse<String> arr = google(h, STREAM, BODY);
+            assertThat(arr.statusCode()).isEqualTo(200);
+            List<Object> elements = Json.asList(Json.parse(arr.body().getBytes(StandardCharsets.UTF_8)));
+            assertThat(elements).as("two answers, then the error, and the array is closed: %s", arr.body()).hasSize(3);
+            assertThat(Json.asObject(elements.get(2))).containsKey("error");
+            HttpResponse<String> sse = google(h, STREAM + "?alt=sse", BODY);
+            List<Map<String, Object>> events = sseEvents(sse.body());
+            assertThat(events).hasSize(3);
+            assertThat(events.get(2)).containsKey("error");
+        }
+    }
+
+    @Test
     void proxyErrorsOnNativeRoutesAreGeminiShaped() {
         try (Harness h = Harness.start("BLOCKED_MODELS", "gemini-2.5-pro")) {
             HttpResponse<String> blocked = google(h, "/v1beta/models/gemini-2.5-pro:generateContent", BODY);
