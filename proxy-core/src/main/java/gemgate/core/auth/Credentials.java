@@ -44,6 +44,19 @@ public final class Credentials {
     }
 
     /**
+     * True when the credential {@link #extract} finds came the Google way ({@code x-goog-api-key} or {@code ?key=})
+     * rather than as a Bearer token: how Gemini clients and OpenAI clients tell themselves apart on shared routes.
+     */
+    public static boolean googleStyle(Function<String, String> header, String uri) {
+        String goog = header.apply(GOOG_API_KEY);
+        if (goog != null && !goog.isBlank()) {
+            return true;
+        }
+        String key = queryParam(uri, KEY_PARAM);
+        return key != null && !key.isEmpty();
+    }
+
+    /**
      * Constant-time check of {@code presented} against {@code expected}: both are hashed with SHA-256 first, so
      * neither the content nor the length of the password shows in the timing. Null presented never matches.
      */

@@ -48,4 +48,32 @@ public final class KeyMask {
         m.appendTail(sb);
         return sb.toString();
     }
+
+    /**
+     * {@link #scrub(String)} for a UTF-8 body. Returns the same array when nothing key-shaped is in it (the usual case:
+     * only bodies that contain the bytes "AIza" are decoded at all).
+     */
+    public static byte[] scrub(byte[] utf8) {
+        if (utf8 == null || indexOf(utf8, AIZA) < 0) {
+            return utf8;
+        }
+        String text = new String(utf8, StandardCharsets.UTF_8);
+        String scrubbed = scrub(text);
+        return scrubbed.equals(text) ? utf8 : scrubbed.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final byte[] AIZA = {'A', 'I', 'z', 'a'};
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
 }

@@ -37,6 +37,7 @@ public final class Endpoints {
     private final Gateway gw;
     private final String version;
     private final Metrics metrics;
+    private final NativeRoutes nativeRoutes;
 
     /** @param metrics the counters shown by {@code GET /metrics} (shared with the access-log handler) */
     public Endpoints(Gateway gw, String version, Metrics metrics) {
@@ -46,6 +47,7 @@ public final class Endpoints {
         this.gw = gw;
         this.version = version;
         this.metrics = metrics;
+        this.nativeRoutes = new NativeRoutes(gw, metrics);
     }
 
     /**
@@ -71,8 +73,16 @@ public final class Endpoints {
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
+        // hajimi's /aistudio/... aliases of the OpenAI routes (/aistudio/models, /aistudio/v1/chat/completions...)
+        boolean aistudio = path.startsWith("/aistudio/");
+        if (aistudio) {
+            path = path.substring("/aistudio".length());
+        }
         HttpMethod m = req.method();
         try {
+            if (!aistudio && nativeRoutes.dispatch(ctx, req, owner, path)) {
+                return;
+            }
             switch (path) {
                 case "/v1/chat/completions", "/chat/completions":
                     if (m.equals(HttpMethod.POST)) {
@@ -192,7 +202,8 @@ public final class Endpoints {
                 "name", "gemgate",
                 "version", version,
                 "message", "Gemini proxy is running. Point OpenAI-compatible clients at this address with /v1 and your PASSWORD as the API key.",
-                "endpoints", java.util.List.of("POST /v1/chat/completions", "GET /v1/models", "GET /health", "GET /metrics")));
+                "endpoints", java.util.List.of("POST /v1/chat/completions", "GET /v1/models", "GET /health", "GET /metrics",
+                        "GET /v1beta/models", "POST /v1beta/models/{model}:generateContent")));
         Responses.send(ctx, req, Responses.json(HttpResponseStatus.OK, body), false);
     }
 }

@@ -5,6 +5,7 @@ import gemgate.core.keys.KeyPool;
 import gemgate.core.keys.PooledKey;
 import gemgate.core.keys.UpstreamFailure;
 import gemgate.core.models.GeminiModel;
+import gemgate.core.models.GeminiModelList;
 import gemgate.core.models.ModelCatalog;
 import gemgate.core.models.ModelFilter;
 import gemgate.server.upstream.UpstreamCall;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +38,20 @@ public final class ModelService {
     private static final int MAX_PAGES = 20;
     private static final int MAX_KEY_TRIES = 5;
 
-    /** The cached list, rendered once per refresh. */
-    public record Snapshot(List<GeminiModel> models, byte[] openAiList, long fetchedAtMillis) {}
+    /**
+     * The cached list, rendered once per refresh. {@code geminiEntries} are Google's own model entries, unfiltered,
+     * for the native routes' Google-format list ({@link gemgate.core.models.GeminiModelList}).
+     */
+    public record Snapshot(List<GeminiModel> models, byte[] openAiList, long fetchedAtMillis,
+            List<Map<String, Object>> geminiEntries) {
+        public Snapshot {
+            geminiEntries = geminiEntries == null ? List.of() : List.copyOf(geminiEntries);
+        }
+
+        public Snapshot(List<GeminiModel> models, byte[] openAiList, long fetchedAtMillis) {
+            this(models, openAiList, fetchedAtMillis, List.of());
+        }
+    }
 
     private final EventLoop loop;
     private final UpstreamClient upstream;
@@ -141,6 +155,7 @@ public final class ModelService {
     /** One walk over all pages; each page may be retried on other keys. */
     private final class Fetch implements UpstreamCall.Listener {
         private final List<GeminiModel> models = new ArrayList<>();
+        private final List<Map<String, Object>> geminiEntries = new ArrayList<>();
         private final Set<PooledKey> tried = new HashSet<>();
         private String pageToken;
         private int pages;
@@ -196,6 +211,7 @@ public final class ModelService {
             }
             keys.onSuccess(key);
             models.addAll(page.models());
+            geminiEntries.addAll(GeminiModelList.entries(body.toByteArray()));
             pages++;
             if (page.nextPageToken() != null && !page.nextPageToken().isEmpty() && pages < MAX_PAGES) {
                 pageToken = page.nextPageToken();
@@ -205,7 +221,8 @@ public final class ModelService {
                 return;
             }
             long now = clock.millis();
-            finish(new Snapshot(List.copyOf(models), ModelCatalog.openAiList(models, filter, now / 1000, variants), now));
+            finish(new Snapshot(List.copyOf(models), ModelCatalog.openAiList(models, filter, now / 1000, variants), now,
+                    geminiEntries));
         }
 
         @Override

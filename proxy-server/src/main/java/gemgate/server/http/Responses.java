@@ -23,7 +23,7 @@ public final class Responses {
 
     /**
      * Native Gemini routes answer errors in Google's shape, every other route in OpenAI's. Native routes are the
-     * ones with a model action ({@code :generateContent}) or under {@code /v1beta/}, {@code /gemini/}.
+     * ones with a model action ({@code :generateContent}) or under {@code /v1beta/}, {@code /v1alpha/}, {@code /gemini/}.
      */
     public static boolean geminiRoute(String uri) {
         if (uri == null) {
@@ -31,7 +31,7 @@ public final class Responses {
         }
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
-        return path.startsWith("/v1beta/") || path.startsWith("/gemini/") || path.equals("/v1beta")
+        return path.startsWith("/v1beta/") || path.startsWith("/v1alpha/") || path.startsWith("/gemini/") || path.equals("/v1beta")
                 || (path.startsWith("/v1/models/") && path.indexOf(':') >= 0);
     }
 

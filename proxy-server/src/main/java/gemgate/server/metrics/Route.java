@@ -22,6 +22,9 @@ public enum Route {
         if (p.length() > 1 && p.endsWith("/")) {
             p = p.substring(0, p.length() - 1);
         }
+        if (p.startsWith("/aistudio/")) {
+            p = p.substring("/aistudio".length()); // hajimi's aliases of the OpenAI routes
+        }
         switch (p) {
             case "/v1/chat/completions", "/chat/completions":
                 return CHAT;
@@ -34,7 +37,7 @@ public enum Route {
             case "/":
                 return ROOT;
             default:
-                if (p.startsWith("/v1beta/") || p.startsWith("/gemini/") || (p.startsWith("/v1/models/") && p.indexOf(':') > 0)) {
+                if (p.startsWith("/v1beta/") || p.startsWith("/v1alpha/") || p.startsWith("/gemini/") || (p.startsWith("/v1/models/") && p.indexOf(':') > 0)) {
                     return NATIVE;
                 }
                 return OTHER;

@@ -25,6 +25,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AuthHandler extends ChannelInboundHandlerAdapter {
     public static final String NAME = "auth";
+    /**
+     * Set by this handler (and removed when a client sends it) on a request that authenticated with
+     * {@code x-goog-api-key} or {@code ?key=}: routes shared by OpenAI and Gemini clients answer such a request in
+     * Google's format. The credential itself is gone by then.
+     */
+    public static final String GOOGLE_STYLE_AUTH = "x-gemgate-google-auth";
 
     private final String password;
     private final AuthThrottle throttle;
@@ -73,7 +79,11 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
         String presented = Credentials.extract(name -> req.headers().get(name), req.uri());
         if (Credentials.matches(presented, password)) {
             throttle.onSuccess(ip);
+            boolean googleStyle = Credentials.googleStyle(name -> req.headers().get(name), req.uri());
             stripPassword(req);
+            if (googleStyle) {
+                req.headers().set(GOOGLE_STYLE_AUTH, "1");
+            }
             ctx.fireChannelRead(req);
             return;
         }
@@ -112,6 +122,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static void stripPassword(HttpRequest req) {
+        req.headers().remove(GOOGLE_STYLE_AUTH);
         req.headers().remove(Credentials.GOOG_API_KEY);
         req.headers().remove(HttpHeaderNames.AUTHORIZATION);
         String uri = req.uri();

@@ -27,6 +27,7 @@ public final class SseResponse {
     private final boolean keepAliveConnection;
     private final Duration keepaliveInterval;
     private final byte[] keepaliveBytes;
+    private final String contentType;
     private ScheduledFuture<?> keepaliveTimer;
     private boolean headSent;
     private boolean dataSent;
@@ -37,10 +38,20 @@ public final class SseResponse {
      * @param keepaliveBytes the exact keepalive to send (an SSE comment for OpenAI clients)
      */
     public SseResponse(ChannelHandlerContext ctx, boolean keepAliveConnection, Duration keepaliveInterval, byte[] keepaliveBytes) {
+        this(ctx, keepAliveConnection, keepaliveInterval, keepaliveBytes, "text/event-stream; charset=utf-8");
+    }
+
+    /**
+     * @param contentType the stream's type: an event stream, or {@code application/json} for Gemini's streamed JSON
+     *                    array, which is written the same way (head once, flushed pieces, keepalives before data)
+     */
+    public SseResponse(ChannelHandlerContext ctx, boolean keepAliveConnection, Duration keepaliveInterval, byte[] keepaliveBytes,
+            String contentType) {
         this.ctx = ctx;
         this.keepAliveConnection = keepAliveConnection;
         this.keepaliveInterval = keepaliveInterval;
         this.keepaliveBytes = keepaliveBytes;
+        this.contentType = contentType;
     }
 
     /** Starts the keepalive timer (first keepalive after one interval). */
@@ -95,7 +106,7 @@ public final class SseResponse {
         }
         headSent = true;
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
         head.headers().set("X-Accel-Buffering", "no");
         HttpUtil.setTransferEncodingChunked(head, true);
