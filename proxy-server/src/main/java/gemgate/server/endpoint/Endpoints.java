@@ -1,10 +1,12 @@
 package gemgate.server.endpoint;
 
+import gemgate.core.auth.PublicPaths;
 import gemgate.core.error.ApiError;
 import gemgate.core.error.ApiException;
 import gemgate.core.json.Json;
 import gemgate.core.openai.ChatRequest;
 import gemgate.core.translate.ChatToGemini;
+import gemgate.server.admin.AdminApi;
 import gemgate.server.http.Responses;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -38,14 +40,27 @@ public final class Endpoints {
     private final String version;
     private final Metrics metrics;
 
+    private final AdminApi admin;
+
     /** @param metrics the counters shown by {@code GET /metrics} (shared with the access-log handler) */
     public Endpoints(Gateway gw, String version, Metrics metrics) {
+        this(gw, version, metrics, null);
+    }
+
+    /** @param admin the admin API served under {@code /api/}; null answers 503 there */
+    public Endpoints(Gateway gw, String version, Metrics metrics, AdminApi admin) {
         if (gw == null || version == null || metrics == null) {
             throw new IllegalArgumentException("gateway, version and metrics are required");
         }
         this.gw = gw;
         this.version = version;
         this.metrics = metrics;
+        this.admin = admin;
+    }
+
+    /** The admin API, or null when this server has none. */
+    public AdminApi admin() {
+        return admin;
     }
 
     /**
@@ -72,6 +87,14 @@ public final class Endpoints {
             path = path.substring(0, path.length() - 1);
         }
         HttpMethod m = req.method();
+        if (PublicPaths.isAdmin(path)) {
+            if (admin != null) {
+                admin.dispatch(ctx, req, path, owner);
+            } else {
+                Responses.sendError(ctx, req, ApiError.adminUnavailable(), false);
+            }
+            return;
+        }
         try {
             switch (path) {
                 case "/v1/chat/completions", "/chat/completions":
