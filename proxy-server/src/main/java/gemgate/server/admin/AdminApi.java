@@ -114,11 +114,16 @@ public final class AdminApi {
     }
 
     /**
-     * Checks {@code head} before its body is read: backend present, login bodies small, a valid session on every
-     * other route, and for state-changing calls a JSON body and no cross-site origin. Null to let it through; else
-     * the error to answer with (see {@link #reject}).
+     * Checks a request that carries a body before the body is read: backend present, login bodies small, a valid
+     * session on every other route, and for state-changing calls a JSON body and no cross-site origin. Null to let it
+     * through; else the error to answer with (see {@link #reject}). Requests without a body always pass: nothing
+     * would be buffered, and {@link #dispatch} makes the same checks in request order (an answer here could overtake
+     * a delayed one still pending on the connection).
      */
     public ApiError screen(ChannelHandlerContext ctx, HttpRequest head) {
+        if (!AdminGuard.hasBody(head) && !HttpUtil.is100ContinueExpected(head)) {
+            return null;
+        }
         return check(ctx, head, normalise(head.uri())).error();
     }
 
