@@ -13,7 +13,6 @@ import gemgate.core.log.RateLimitedLog;
 import gemgate.server.endpoint.Exchange;
 import gemgate.server.http.RequestRecord;
 import gemgate.server.http.Responses;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -28,7 +27,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -172,7 +170,7 @@ public final class AdminApi {
 
     /** Answers an error for an admin request, in the admin API's shape and headers. */
     public void reject(ChannelHandlerContext ctx, HttpRequest req, ApiError err, boolean closeAfter) {
-        Responses.send(ctx, req, errorResponse(err), closeAfter);
+        Responses.send(ctx, req, AdminJson.errorResponse(err), closeAfter);
     }
 
     // ---- dispatch ----
@@ -229,7 +227,7 @@ public final class AdminApi {
             if (m.equals(HttpMethod.GET)) {
                 answer = backend.listKeys();
             } else {
-                answer = backend.addKeys(pastedKeys(req));
+                answer = backend.addKeys(AdminJson.pastedKeys(req));
                 audit(ctx, c, "added keys");
             }
         } else if (p.equals("/api/keys/test")) {
@@ -274,7 +272,7 @@ public final class AdminApi {
             if (m.equals(HttpMethod.GET)) {
                 answer = backend.settings();
             } else {
-                Map<String, Object> changes = jsonObject(req);
+                Map<String, Object> changes = AdminJson.jsonObject(req);
                 answer = backend.updateSettings(changes);
                 audit(ctx, c, "changed settings " + RequestRecord.safe(KeyMask.scrub(String.join(",", changes.keySet()))));
             }
@@ -285,7 +283,7 @@ public final class AdminApi {
         if (answer == null) {
             throw new IllegalStateException("the admin backend answered null for " + m + " " + p);
         }
-        send(ctx, req, status, fullKeys ? answer : masked(answer));
+        send(ctx, req, status, fullKeys ? answer : AdminJson.masked(answer));
     }
 
     private static void allow(HttpMethod m, String path, HttpMethod... allowed) {
@@ -298,7 +296,12 @@ public final class AdminApi {
     }
 
     private static String keyId(String raw) {
-        String id = java.net.URLDecoder.decode(raw.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        String id;
+        try {
+            id = java.net.URLDecoder.decode(raw.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            throw new ApiException(ApiError.badRequest("The key id in the path is not validly percent-encoded.", "id"));
+        }
         if (id.isEmpty() || id.length() > 200) {
             throw new ApiException(ApiError.keyNotFound(id.length() > 200 ? id.substring(0, 200) : id));
         }
@@ -315,7 +318,7 @@ public final class AdminApi {
                     RequestRecord.safe(ip), locked);
             throw new ApiException(ApiError.loginThrottled(locked));
         }
-        Map<String, Object> body = jsonObject(req);
+        Map<String, Object> body = AdminJson.jsonObject(req);
         if (!(body.get("password") instanceof String presented) || presented.isEmpty()) {
             throw new ApiException(ApiError.badRequest("The body must be {\"password\": \"<WEB_PASSWORD>\"}.", "password"));
         }
@@ -324,9 +327,9 @@ public final class AdminApi {
             Sessions.Login l = sessions.create();
             log.info("admin login from {}: session {} opened ({} open)", RequestRecord.safe(ip), l.session().id(),
                     sessions.open());
-            FullHttpResponse res = json(HttpResponseStatus.OK, Json.object("token", l.token(), "session", l.session().id(),
+            FullHttpResponse res = AdminJson.json(HttpResponseStatus.OK, Json.object("token", l.token(), "session", l.session().id(),
                     "expires_at", l.session().expires().toString(), "max_expires_at", l.session().maxExpires().toString()));
-            res.headers().add(HttpHeaderNames.SET_COOKIE, cookie(l.token(), sessions.maxAge().toSeconds(),
+            res.headers().add(HttpHeaderNames.SET_COOKIE, AdminJson.cookie(l.token(), sessions.maxAge().toSeconds(),
                     guard.secure(ctx.channel(), req)));
             Responses.send(ctx, req, res, false);
             return;
@@ -346,14 +349,9 @@ public final class AdminApi {
             sessions.end(token);
         }
         log.info("admin logout from {}: session {} ended", RequestRecord.safe(clientIp(ctx)), c.session().id());
-        FullHttpResponse res = json(HttpResponseStatus.OK, Json.object("logged_out", true));
-        res.headers().add(HttpHeaderNames.SET_COOKIE, cookie("", 0, guard.secure(ctx.channel(), req)));
+        FullHttpResponse res = AdminJson.json(HttpResponseStatus.OK, Json.object("logged_out", true));
+        res.headers().add(HttpHeaderNames.SET_COOKIE, AdminJson.cookie("", 0, guard.secure(ctx.channel(), req)));
         Responses.send(ctx, req, res, false);
-    }
-
-    static String cookie(String token, long maxAgeSeconds, boolean secure) {
-        return AdminGuard.COOKIE + "=" + token + "; Path=/; Max-Age=" + maxAgeSeconds + "; HttpOnly; SameSite=Strict"
-                + (secure ? "; Secure" : "");
     }
 
     /** A failed login's 401, sent after the throttle's delay, on the event loop; never blocks. */
@@ -394,80 +392,10 @@ public final class AdminApi {
         }
     }
 
-    // ---- bodies and answers ----
-
-    private static Map<String, Object> jsonObject(FullHttpRequest req) {
-        if (req.content().readableBytes() == 0) {
-            throw new ApiException(ApiError.badRequest("A JSON object body is required.", null));
-        }
-        Object v = Json.parse(ByteBufUtil.getBytes(req.content()));
-        if (!(v instanceof Map)) {
-            throw new ApiException(ApiError.badRequest("The body must be a JSON object.", null));
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) v;
-        return m;
-    }
-
-    /** {@code {"keys": "pasted text"}}, or a list of strings, joined by newlines. */
-    private static String pastedKeys(FullHttpRequest req) {
-        Object keys = jsonObject(req).get("keys");
-        if (keys instanceof String s) {
-            return s;
-        }
-        if (keys instanceof List<?> l && l.stream().allMatch(String.class::isInstance)) {
-            StringBuilder b = new StringBuilder();
-            for (Object o : l) {
-                b.append((String) o).append('\n');
-            }
-            return b.toString();
-        }
-        throw new ApiException(ApiError.badRequest("The body must be {\"keys\": \"<pasted text with keys>\"} "
-                + "(or a list of strings).", "keys"));
-    }
+    // ---- answers ----
 
     private void send(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, Map<String, Object> tree) {
-        Responses.send(ctx, req, json(status, tree), false);
-    }
-
-    private static FullHttpResponse json(HttpResponseStatus status, Map<String, Object> tree) {
-        FullHttpResponse res = Responses.json(status, Json.write(tree));
-        res.headers().set("X-Content-Type-Options", "nosniff");
-        return res;
-    }
-
-    static FullHttpResponse errorResponse(ApiError err) {
-        FullHttpResponse res = Responses.error(err, false);
-        res.headers().set("X-Content-Type-Options", "nosniff");
-        if (err.status() == 401) {
-            res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"gemgate-admin\"");
-        }
-        return res;
-    }
-
-    /** A copy of {@code v} with anything shaped like a Google key masked, in keys and values alike. */
-    static Object masked(Object v) {
-        if (v instanceof String s) {
-            return KeyMask.scrub(s);
-        }
-        if (v instanceof Map<?, ?> m) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            m.forEach((k, val) -> out.put(KeyMask.scrub(String.valueOf(k)), masked(val)));
-            return out;
-        }
-        if (v instanceof List<?> l) {
-            List<Object> out = new ArrayList<>(l.size());
-            for (Object o : l) {
-                out.add(masked(o));
-            }
-            return out;
-        }
-        return v;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> masked(Map<String, Object> tree) {
-        return (Map<String, Object>) masked((Object) tree);
+        Responses.send(ctx, req, AdminJson.json(status, tree), false);
     }
 
     private void audit(ChannelHandlerContext ctx, Checked c, String what) {

@@ -483,6 +483,8 @@ class AdminApiTest {
                 .as("reserved words are routes, not key ids").isEqualTo(405);
         assertThat(call(ch, req(HttpMethod.POST, "/api/keys", "{\"keys\":", "Cookie", c)).code()).isEqualTo("invalid_json");
         assertThat(call(ch, req(HttpMethod.POST, "/api/keys", "{\"keys\":7}", "Cookie", c)).status()).isEqualTo(400);
+        assertThat(call(ch, req(HttpMethod.DELETE, "/api/keys/%zz", null, "Cookie", c)).status())
+                .as("a malformed id is the client's error, not a 500").isEqualTo(400);
         Answer trailing = call(ch, req(HttpMethod.GET, "/api/keys/?x=1", null, "Cookie", c));
         assertThat(trailing.status()).as("trailing slash and query are ignored").isEqualTo(200);
     }
