@@ -8,6 +8,8 @@ import gemgate.core.keys.KeyPool;
 import gemgate.core.models.ModelFilter;
 import gemgate.core.ratelimit.ClientRateLimiter;
 import gemgate.core.translate.TranslateOptions;
+import gemgate.server.admin.AdminApi;
+import gemgate.server.admin.AdminBackend;
 import gemgate.server.endpoint.Endpoints;
 import gemgate.server.endpoint.Gateway;
 import gemgate.server.endpoint.ModelService;
@@ -65,6 +67,14 @@ public final class Gemgate implements AutoCloseable {
     }
 
     public static Gemgate start(Settings s, Clock clock) throws InterruptedException {
+        return start(s, clock, null);
+    }
+
+    /**
+     * @param adminBackend what the admin API under /api/ administers (key pool, statistics, runtime settings); null
+     *     until one is wired, and then /api/ answers 503
+     */
+    public static Gemgate start(Settings s, Clock clock, AdminBackend adminBackend) throws InterruptedException {
         ProxyServer server = new ProxyServer(s.server().ioThreads(), s.server().nativeTransport());
         UpstreamClient upstream = null;
         try {
@@ -92,7 +102,7 @@ public final class Gemgate implements AutoCloseable {
             ServerInitializer.Ops ops = new ServerInitializer.Ops(metrics, draining::get, channels,
                     !s.metrics().requirePassword());
             InetSocketAddress bound = server.start(s.server().host(), s.server().port(),
-                    new ServerInitializer(po, new Endpoints(gw, version(), metrics), ops));
+                    new ServerInitializer(po, new Endpoints(gw, version(), metrics, AdminApi.create(s, adminBackend, clock)), ops));
             models.startBackgroundRefresh();
             return new Gemgate(server, upstream, gw, bound, metrics, draining, channels, s.server().shutdownGrace());
         } catch (RuntimeException | InterruptedException e) {

@@ -41,6 +41,18 @@ public final class PublicPaths {
                 && withoutQuery(path).equals(METRICS);
     }
 
+    /**
+     * True for the admin API ({@code /api} and everything under {@code /api/}): it is never checked against the API
+     * password, because it authenticates itself with its own login (WEB_PASSWORD and a session).
+     */
+    public static boolean isAdmin(String path) {
+        if (path == null) {
+            return false;
+        }
+        String p = withoutQuery(path);
+        return p.equals("/api") || p.startsWith("/api/");
+    }
+
     private static String withoutQuery(String path) {
         int q = path.indexOf('?');
         return q >= 0 ? path.substring(0, q) : path;

@@ -76,11 +76,13 @@ public record Settings(
      * The API password. {@code passwordGenerated} is true when the operator set none and one was generated;
      * {@code passwordFile} is where it is kept, or null when it lives only for this run.
      */
-    public record Auth(String password, boolean passwordGenerated, Path passwordFile, int maxFailuresBeforeSlowdown) {
+    public record Auth(String password, boolean passwordGenerated, Path passwordFile, int maxFailuresBeforeSlowdown,
+            AdminLogin admin) {
         public Auth {
             if (password == null || password.isEmpty()) {
                 throw new IllegalArgumentException("password must be non-empty (generate one when none is set)");
             }
+            Objects.requireNonNull(admin, "admin");
         }
 
         /**
@@ -105,7 +107,34 @@ public record Settings(
         public String toString() {
             return "Auth[password=" + (passwordGenerated ? "(generated)" : "(set)")
                     + ", passwordFile=" + passwordFile
-                    + ", maxFailuresBeforeSlowdown=" + maxFailuresBeforeSlowdown + "]";
+                    + ", maxFailuresBeforeSlowdown=" + maxFailuresBeforeSlowdown + ", admin=" + admin + "]";
+        }
+    }
+
+    /**
+     * Login to the admin API: its password ({@code webPasswordSet} false when it is the API password, WEB_PASSWORD
+     * being unset), how long a session lives idle and at most, how many sessions are kept, and after how many failed
+     * logins an address is locked out for a while.
+     */
+    public record AdminLogin(String webPassword, boolean webPasswordSet, Duration sessionIdleTimeout,
+            Duration sessionMaxAge, int maxSessions, int loginMaxFailures) {
+        public AdminLogin {
+            if (webPassword == null || webPassword.isEmpty()) {
+                throw new IllegalArgumentException("webPassword must be non-empty (the API password when unset)");
+            }
+            Objects.requireNonNull(sessionIdleTimeout, "sessionIdleTimeout");
+            Objects.requireNonNull(sessionMaxAge, "sessionMaxAge");
+            if (maxSessions < 1 || loginMaxFailures < 1) {
+                throw new IllegalArgumentException("maxSessions and loginMaxFailures must be >= 1, got "
+                        + maxSessions + " and " + loginMaxFailures);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "AdminLogin[webPassword=" + (webPasswordSet ? "(set)" : "(= password)")
+                    + ", sessionIdleTimeout=" + sessionIdleTimeout + ", sessionMaxAge=" + sessionMaxAge
+                    + ", maxSessions=" + maxSessions + ", loginMaxFailures=" + loginMaxFailures + "]";
         }
     }
 
@@ -333,6 +362,11 @@ public record Settings(
                 ? (auth.passwordFile() != null ? "(generated)" : "(generated, not stored)")
                 : "(set)");
         line(l, "gemgate.auth.max-failures-before-slowdown", auth.maxFailuresBeforeSlowdown());
+        line(l, "gemgate.auth.web-password", auth.admin().webPasswordSet() ? "(set)" : "(same as password)");
+        line(l, "gemgate.auth.session-idle-timeout", seconds(auth.admin().sessionIdleTimeout()));
+        line(l, "gemgate.auth.session-max-age", seconds(auth.admin().sessionMaxAge()));
+        line(l, "gemgate.auth.max-sessions", auth.admin().maxSessions());
+        line(l, "gemgate.auth.login-max-failures", auth.admin().loginMaxFailures());
         line(l, "gemgate.keys.gemini-api-keys", keys.geminiApiKeys().size() + " keys " + maskAll(keys.geminiApiKeys()));
         Upstream u = upstream;
         line(l, "gemgate.upstream.base-url", u.baseUrl());

@@ -3,6 +3,7 @@ package gemgate.core.config;
 import gemgate.core.net.CidrSet;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -186,13 +187,30 @@ final class SettingsMapper {
         int maxFailures = r.integer("gemgate.auth.max-failures-before-slowdown", 0, MAX_INT, "a whole number >= 0");
         String password = stripQuotes(r.string("gemgate.auth.password"));
         if (!password.isEmpty()) {
-            return new Settings.Auth(password, false, null, maxFailures);
+            return new Settings.Auth(password, false, null, maxFailures, adminLogin(r, password));
         }
         if (!storage.enabled()) {
-            return new Settings.Auth(PasswordStore.generate(), true, null, maxFailures);
+            String generated = PasswordStore.generate();
+            return new Settings.Auth(generated, true, null, maxFailures, adminLogin(r, generated));
         }
         Path file = storage.dir().resolve(PasswordStore.FILE_NAME);
-        return new Settings.Auth(PasswordStore.loadOrCreate(storage.dir()), true, file, maxFailures);
+        String stored = PasswordStore.loadOrCreate(storage.dir());
+        return new Settings.Auth(stored, true, file, maxFailures, adminLogin(r, stored));
+    }
+
+    /** WEB_PASSWORD falls back to the API password, as in hajimi; an empty WEB_PASSWORD= counts as unset. */
+    private static Settings.AdminLogin adminLogin(Reader r, String password) {
+        String web = stripQuotes(r.string("gemgate.auth.web-password"));
+        Duration idle = r.positiveSeconds("gemgate.auth.session-idle-timeout");
+        Duration maxAge = r.positiveSeconds("gemgate.auth.session-max-age");
+        if (maxAge.compareTo(idle) < 0) {
+            throw r.error("gemgate.auth.session-max-age",
+                    "a duration at least as long as gemgate.auth.session-idle-timeout (" + Settings.seconds(idle) + ")",
+                    Settings.seconds(maxAge));
+        }
+        return new Settings.AdminLogin(web.isEmpty() ? password : web, !web.isEmpty(), idle, maxAge,
+                r.integer("gemgate.auth.max-sessions", 1, 1_000_000, "a whole number 1-1000000"),
+                r.integer("gemgate.auth.login-max-failures", 1, MAX_INT, "a whole number >= 1"));
     }
 
     /** hajimi strips double quotes around PASSWORD (env files often carry them); so do we, for one matching pair. */

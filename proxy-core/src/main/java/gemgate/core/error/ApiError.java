@@ -106,6 +106,56 @@ public record ApiError(int status, String type, String code, String message, Str
                 "Internal error in the proxy; the log has details.", null, 0);
     }
 
+    // ---- the admin API (/api/) ----
+
+    /** No valid admin session: none sent, unknown, ended or expired. */
+    public static ApiError adminLoginRequired() {
+        return new ApiError(401, "invalid_request_error", "admin_login_required",
+                "Log in first: POST /api/login with {\"password\": \"<WEB_PASSWORD>\"}, then send the session cookie or "
+                        + "'Authorization: Bearer <token>'. The session may have expired.", null, 0);
+    }
+
+    public static ApiError adminWrongPassword() {
+        return new ApiError(401, "invalid_request_error", "invalid_password",
+                "Wrong password (WEB_PASSWORD; the same as PASSWORD when it is not set).", "password", 0);
+    }
+
+    /** Too many failed logins from this address: try again after {@code retryAfterSeconds}. */
+    public static ApiError loginThrottled(long retryAfterSeconds) {
+        long s = Math.max(1, retryAfterSeconds);
+        return new ApiError(429, "rate_limit_error", "login_throttled",
+                "Too many failed logins from this address. Try again in " + s + " s.", null, s);
+    }
+
+    /** A state-changing admin call from another site (Origin or Sec-Fetch-Site), refused as a possible CSRF. */
+    public static ApiError crossSiteRequest() {
+        return new ApiError(403, "invalid_request_error", "cross_site_request",
+                "Cross-site requests to the admin API are refused. Call it from the same origin or from a script.",
+                null, 0);
+    }
+
+    public static ApiError unsupportedMediaType(String expected) {
+        return new ApiError(415, "invalid_request_error", "unsupported_media_type",
+                "The request body must be sent with 'Content-Type: " + expected + "'.", null, 0);
+    }
+
+    /** The admin API is not wired to a key pool in this build or configuration. */
+    public static ApiError adminUnavailable() {
+        return new ApiError(503, "service_unavailable", "admin_unavailable",
+                "The admin API is not available in this server.", null, 0);
+    }
+
+    /** No key with this id (ids are the ones GET /api/keys lists). */
+    public static ApiError keyNotFound(String id) {
+        return new ApiError(404, "invalid_request_error", "key_not_found",
+                "No key with id '" + gemgate.core.keys.KeyMask.scrub(id) + "'. GET /api/keys lists the ids.", "id", 0);
+    }
+
+    /** The request conflicts with what is going on (for example a key test already running). */
+    public static ApiError conflict(String message) {
+        return new ApiError(409, "invalid_request_error", "conflict", message, null, 0);
+    }
+
     public ApiError withMessage(String newMessage) {
         return new ApiError(status, type, code, newMessage, param, retryAfterSeconds);
     }
@@ -134,6 +184,7 @@ public record ApiError(int status, String type, String code, String message, Str
             case 403 -> "PERMISSION_DENIED";
             case 404 -> "NOT_FOUND";
             case 409 -> "ABORTED";
+            case 415 -> "INVALID_ARGUMENT";
             case 429 -> "RESOURCE_EXHAUSTED";
             case 499 -> "CANCELLED";
             case 501 -> "UNIMPLEMENTED";

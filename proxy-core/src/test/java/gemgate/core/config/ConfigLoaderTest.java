@@ -408,6 +408,38 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void webPasswordDefaultsToPasswordAndHasHajimisName() {
+        Settings d = load("PASSWORD", "api-pass");
+        assertThat(d.auth().admin().webPassword()).as("unset WEB_PASSWORD = PASSWORD, as in hajimi").isEqualTo("api-pass");
+        assertThat(d.auth().admin().webPasswordSet()).isFalse();
+        assertThat(d.auth().admin().sessionIdleTimeout()).isEqualTo(java.time.Duration.ofHours(12));
+        assertThat(d.auth().admin().sessionMaxAge()).isEqualTo(java.time.Duration.ofDays(7));
+        assertThat(d.auth().admin().maxSessions()).isEqualTo(32);
+        assertThat(d.auth().admin().loginMaxFailures()).isEqualTo(10);
+        assertThat(load("PASSWORD", "api-pass", "WEB_PASSWORD", "").auth().admin().webPassword())
+                .as("WEB_PASSWORD= (empty, as in hajimi's .env sample) counts as unset instead of locking the admin out")
+                .isEqualTo("api-pass");
+
+        Settings s = load("PASSWORD", "api-pass", "WEB_PASSWORD", "\"admin-pass\"");
+        assertThat(s.auth().admin().webPassword()).isEqualTo("admin-pass");
+        assertThat(s.auth().admin().webPasswordSet()).isTrue();
+        assertThat(String.join("\n", s.describe())).contains("gemgate.auth.web-password = (set)").doesNotContain("admin-pass");
+        assertThat(s.toString()).doesNotContain("admin-pass");
+
+        Settings gen = load("PASSWORD", null, "ENABLE_STORAGE", "false");
+        assertThat(gen.auth().admin().webPassword()).as("a generated password is the admin password too")
+                .isEqualTo(gen.auth().password());
+
+        Properties sys = new Properties();
+        sys.setProperty("gemgate.auth.session-idle-timeout", "2h");
+        sys.setProperty("gemgate.auth.session-max-age", "1h");
+        assertThatThrownBy(() -> ConfigLoader.load(null, env(), sys))
+                .as("a session cannot end by age before it could end by idleness")
+                .isInstanceOf(ConfigError.class).hasMessageContaining("session-max-age");
+    }
+
+
+    @Test
     void describeListsEverySettingAndNeverShowsSecrets() {
         Settings s = load("GEMINI_API_KEYS", KEY_A + "," + KEY_B, "PASSWORD", "super-secret-password",
                 "PROXY_URL", "socks5://alice:wonderland@proxy:1080");

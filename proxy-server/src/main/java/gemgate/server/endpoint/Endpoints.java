@@ -1,10 +1,12 @@
 package gemgate.server.endpoint;
 
+import gemgate.core.auth.PublicPaths;
 import gemgate.core.error.ApiError;
 import gemgate.core.error.ApiException;
 import gemgate.core.json.Json;
 import gemgate.core.openai.ChatRequest;
 import gemgate.core.translate.ChatToGemini;
+import gemgate.server.admin.AdminApi;
 import gemgate.server.http.Responses;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,8 +41,15 @@ public final class Endpoints {
     private final Metrics metrics;
     private final NativeRoutes nativeRoutes;
 
+    private final AdminApi admin;
+
     /** @param metrics the counters shown by {@code GET /metrics} (shared with the access-log handler) */
     public Endpoints(Gateway gw, String version, Metrics metrics) {
+        this(gw, version, metrics, null);
+    }
+
+    /** @param admin the admin API served under {@code /api/}; null answers 503 there */
+    public Endpoints(Gateway gw, String version, Metrics metrics, AdminApi admin) {
         if (gw == null || version == null || metrics == null) {
             throw new IllegalArgumentException("gateway, version and metrics are required");
         }
@@ -48,6 +57,12 @@ public final class Endpoints {
         this.version = version;
         this.metrics = metrics;
         this.nativeRoutes = new NativeRoutes(gw, metrics);
+        this.admin = admin;
+    }
+
+    /** The admin API, or null when this server has none. */
+    public AdminApi admin() {
+        return admin;
     }
 
     /**
@@ -79,6 +94,14 @@ public final class Endpoints {
             path = path.substring("/aistudio".length());
         }
         HttpMethod m = req.method();
+        if (PublicPaths.isAdmin(path)) {
+            if (admin != null) {
+                admin.dispatch(ctx, req, path, owner);
+            } else {
+                Responses.sendError(ctx, req, ApiError.adminUnavailable(), false);
+            }
+            return;
+        }
         try {
             if (!aistudio && nativeRoutes.dispatch(ctx, req, owner, path)) {
                 return;

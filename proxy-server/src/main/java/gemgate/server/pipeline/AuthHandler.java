@@ -4,6 +4,7 @@ import gemgate.core.auth.AuthThrottle;
 import gemgate.core.auth.Credentials;
 import gemgate.core.auth.PublicPaths;
 import gemgate.core.error.ApiError;
+import gemgate.server.admin.AdminApi;
 import gemgate.server.http.Responses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * missing one gets 401; a client that keeps failing gets its 401 later and later ({@link AuthThrottle}), scheduled on
  * the event loop, never by blocking, and the connection is closed after a delayed 401 (a brute-forcer gains nothing by
  * pipelining). On success the password is removed from the request (both headers and the query parameter), so it can
- * never travel further, to Gemini or into a log. One instance per channel.
+ * never travel further, to Gemini or into a log. The admin API (/api/) is screened by its own login instead
+ * ({@link AdminApi#screen}), still before its body is read. One instance per channel.
  */
 public final class AuthHandler extends ChannelInboundHandlerAdapter {
     public static final String NAME = "auth";
@@ -39,6 +41,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> delayedReject;
 
     private final boolean metricsPublic;
+    private final AdminApi admin;
 
     public AuthHandler(String password, AuthThrottle throttle) {
         this(password, throttle, false);
@@ -46,6 +49,14 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
 
     /** @param metricsPublic whether GET /metrics is served without the password (METRICS_REQUIRE_PASSWORD=false) */
     public AuthHandler(String password, AuthThrottle throttle, boolean metricsPublic) {
+        this(password, throttle, metricsPublic, null);
+    }
+
+    /**
+     * @param admin screens admin API requests (/api/) instead of the password check, before their body is read; when
+     *     null they pass on unchecked (the route table then answers 503)
+     */
+    public AuthHandler(String password, AuthThrottle throttle, boolean metricsPublic, AdminApi admin) {
         if (password == null || password.isEmpty()) {
             throw new IllegalArgumentException("password must not be empty (setting PASSWORD)");
         }
@@ -55,6 +66,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
         this.password = password;
         this.throttle = throttle;
         this.metricsPublic = metricsPublic;
+        this.admin = admin;
     }
 
     @Override
@@ -73,6 +85,10 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
         if (PublicPaths.isPublic(req.method().name(), req.uri(), metricsPublic)) {
             stripPassword(req);
             ctx.fireChannelRead(req);
+            return;
+        }
+        if (PublicPaths.isAdmin(req.uri())) {
+            screenAdmin(ctx, req);
             return;
         }
         String ip = ClientAddressHandler.of(ctx.channel());
@@ -105,6 +121,30 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
                 sendUnauthorized(ctx, head, true);
             }
         }, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The admin API has its own login: its session token travels in the Authorization header or a cookie, so the
+     * Authorization header stays; an API password sent out of habit (x-goog-api-key, ?key=) is removed.
+     */
+    private void screenAdmin(ChannelHandlerContext ctx, HttpRequest req) {
+        ApiError err = admin == null ? null : admin.screen(ctx, req);
+        if (err == null) {
+            req.headers().remove(Credentials.GOOG_API_KEY);
+            String uri = req.uri();
+            String stripped = Credentials.stripKeyParam(uri);
+            if (!stripped.equals(uri)) {
+                req.setUri(stripped);
+            }
+            ctx.fireChannelRead(req);
+            return;
+        }
+        rejected.start(req);
+        try {
+            admin.reject(ctx, req, err, rejected.pending());
+        } finally {
+            ReferenceCountUtil.release(req);
+        }
     }
 
     @Override

@@ -12,7 +12,8 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * Answers 429 (with Retry-After, in the route's error shape) when the client address is over its per-minute or
  * per-day limit; the request goes no further and its body is dropped. Public paths (health, preflight, banner) are
- * not counted. One instance per channel: it tracks the body of the request it rejected.
+ * not counted, nor is the admin API (/api/): it has its own login throttle, and a page polling a key test's progress
+ * must not use up the address's chat allowance. One instance per channel: it tracks the body of the request it rejected.
  */
 public final class RateLimitHandler extends ChannelInboundHandlerAdapter {
     public static final String NAME = "rate-limit";
@@ -33,7 +34,7 @@ public final class RateLimitHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpRequest req && !PublicPaths.isPublic(req.method().name(), req.uri())
-                && !PublicPaths.isMetrics(req.method().name(), req.uri())) {
+                && !PublicPaths.isMetrics(req.method().name(), req.uri()) && !PublicPaths.isAdmin(req.uri())) {
             ClientRateLimiter.Decision d = limiter.tryAcquire(ClientAddressHandler.of(ctx.channel()));
             if (!d.allowed()) {
                 rejected.start(req);

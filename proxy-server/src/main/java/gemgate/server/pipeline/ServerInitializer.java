@@ -28,7 +28,8 @@ import java.util.function.BooleanSupplier;
  *       request metrics, {@code Connection: close} while draining; before every handler that answers</li>
  *   <li>{@link CorsHandler}: CORS headers and preflights (only when origins are configured)</li>
  *   <li>{@link RateLimitHandler}: per-IP limits, before any work is done</li>
- *   <li>{@link AuthHandler}: password check, constant time, throttled on repeated failures</li>
+ *   <li>{@link AuthHandler}: password check, constant time, throttled on repeated failures; the admin API
+ *       (/api/) is screened by its own login instead, still before any body is read</li>
  *   <li>{@link BodyLimitAggregator}: bounded aggregation, after the rejecters so rejected bodies are never buffered</li>
  *   <li>{@link RouterHandler}: dispatch to endpoints</li>
  *   <li>{@link TailExceptionHandler}: releases leftovers, logs, closes</li>
@@ -84,7 +85,8 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast(CorsHandler.NAME, new CorsHandler(options.allowedOrigins()));
         }
         p.addLast(RateLimitHandler.NAME, new RateLimitHandler(options.rateLimiter()));
-        p.addLast(AuthHandler.NAME, new AuthHandler(options.password(), options.authThrottle(), ops.metricsPublic()));
+        p.addLast(AuthHandler.NAME, new AuthHandler(options.password(), options.authThrottle(), ops.metricsPublic(),
+                endpoints.admin()));
         p.addLast(BodyLimitAggregator.NAME, new BodyLimitAggregator(options.maxRequestBody()));
         p.addLast(RouterHandler.NAME, new RouterHandler(endpoints));
         p.addLast(TailExceptionHandler.NAME, TailExceptionHandler.INSTANCE);

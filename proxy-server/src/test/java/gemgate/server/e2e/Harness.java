@@ -43,6 +43,19 @@ final class Harness implements AutoCloseable {
     }
 
     static Harness start(Map<String, String> overrides) {
+        return start(overrides, null);
+    }
+
+    /** With {@code admin} behind the admin API (/api/); null leaves it unavailable (503), as in production today. */
+    static Harness start(gemgate.server.admin.AdminBackend admin, String... envPairs) {
+        Map<String, String> env = new HashMap<>();
+        for (int i = 0; i < envPairs.length; i += 2) {
+            env.put(envPairs[i], envPairs[i + 1]);
+        }
+        return start(env, admin);
+    }
+
+    static Harness start(Map<String, String> overrides, gemgate.server.admin.AdminBackend admin) {
         GeminiEmulator emu = GeminiEmulator.start("127.0.0.1", 0);
         try {
             Path dir = Files.createTempDirectory("gemgate-e2e");
@@ -60,7 +73,7 @@ final class Harness implements AutoCloseable {
             env.put("SHUTDOWN_GRACE", "1");
             env.putAll(overrides);
             Settings s = ConfigLoader.load(null, env, new Properties());
-            Gemgate g = Gemgate.start(s);
+            Gemgate g = Gemgate.start(s, java.time.Clock.systemUTC(), admin);
             // Let the start-up model fetch finish, so tests that count upstream calls per key are deterministic.
             long deadline = System.currentTimeMillis() + 5000;
             while (!s.keys().geminiApiKeys().isEmpty() && g.gateway().models().refreshes() == 0
