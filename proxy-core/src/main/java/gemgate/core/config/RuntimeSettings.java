@@ -252,7 +252,9 @@ public final class RuntimeSettings {
 
     /**
      * An object built from the settings once per change (e.g. a model filter), not per request. {@code fn} also
-     * validates: when it throws for new settings, {@link #apply} refuses the change with a 400.
+     * validates: when it throws for new settings, {@link #apply} refuses the change with a 400. All derived objects
+     * are built first and switched together, so {@code fn} must not read another derived supplier (it would see
+     * the old value); derive from the {@link Settings} given.
      */
     public <T> Supplier<T> derive(Function<Settings, T> fn) {
         Derived<T> d = new Derived<>(fn);

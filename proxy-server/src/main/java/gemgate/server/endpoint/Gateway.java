@@ -16,16 +16,30 @@ import java.util.function.Supplier;
  * The long-lived services and settings that the endpoints share. The services are fixed at start; the settings
  * accessors ({@link #maxRetryNum()}, {@link #fakeStreaming()}, {@link #modelFilter()}, ...) read the current
  * {@link RuntimeSettings}, so a change through the admin API applies to the next request without a restart. Derived
- * objects (the model filter, the translate options) are built once per change, not per request. A request that
- * needs one consistent view reads {@link #settings()} once.
+ * objects (the model filter, the translate options) are built once per change, not per request.
  */
 public final class Gateway {
+    /** The settings-derived values, built once per change. */
+    private record Live(int maxRetryNum, int maxEmptyResponses, boolean fakeStreaming, Duration keepaliveInterval,
+            TranslateOptions translateOptions) {
+        Live {
+            if (maxRetryNum < 1) {
+                throw new IllegalArgumentException("maxRetryNum must be >= 1, got " + maxRetryNum);
+            }
+            if (maxEmptyResponses < 0) {
+                throw new IllegalArgumentException("maxEmptyResponses must be >= 0, got " + maxEmptyResponses);
+            }
+            Objects.requireNonNull(keepaliveInterval, "keepaliveInterval");
+            Objects.requireNonNull(translateOptions, "translateOptions");
+        }
+    }
+
     private final KeyPool keys;
     private final UpstreamClient upstream;
     private final ModelService models;
     private final RuntimeSettings runtime;
     private final Supplier<ModelFilter> modelFilter;
-    private final Supplier<TranslateOptions> translateOptions;
+    private final Supplier<Live> live;
     private final String apiVersion;
     private final int maxSseEvent;
     private final Clock clock;
@@ -40,12 +54,32 @@ public final class Gateway {
     public Gateway(KeyPool keys, UpstreamClient upstream, ModelService models, RuntimeSettings runtime,
             Supplier<ModelFilter> modelFilter, Function<Settings, TranslateOptions> translateOptions, String apiVersion,
             int maxSseEvent, Clock clock) {
+        Objects.requireNonNull(modelFilter, "modelFilter");
+        Objects.requireNonNull(translateOptions, "translateOptions");
         this.keys = keys;
         this.upstream = upstream;
         this.models = models;
         this.runtime = Objects.requireNonNull(runtime, "runtime");
-        this.modelFilter = Objects.requireNonNull(modelFilter, "modelFilter");
-        this.translateOptions = runtime.derive(Objects.requireNonNull(translateOptions, "translateOptions"));
+        this.modelFilter = modelFilter;
+        this.live = runtime.derive(s -> new Live(s.retry().maxRetryNum(), s.retry().maxEmptyResponses(),
+                s.streaming().fakeStreaming(), s.streaming().keepaliveInterval(), translateOptions.apply(s)));
+        this.apiVersion = apiVersion;
+        this.maxSseEvent = maxSseEvent;
+        this.clock = clock;
+    }
+
+    /** Fixed values that never change (handler tests); {@link #runtime()} is null. */
+    public Gateway(KeyPool keys, UpstreamClient upstream, ModelService models, ModelFilter modelFilter,
+            TranslateOptions translateOptions, String apiVersion, int maxRetryNum, int maxEmptyResponses,
+            boolean fakeStreaming, Duration keepaliveInterval, int maxSseEvent, Clock clock) {
+        Live fixed = new Live(maxRetryNum, maxEmptyResponses, fakeStreaming, keepaliveInterval, translateOptions);
+        Objects.requireNonNull(modelFilter, "modelFilter");
+        this.keys = keys;
+        this.upstream = upstream;
+        this.models = models;
+        this.runtime = null;
+        this.modelFilter = () -> modelFilter;
+        this.live = () -> fixed;
         this.apiVersion = apiVersion;
         this.maxSseEvent = maxSseEvent;
         this.clock = clock;
@@ -68,14 +102,9 @@ public final class Gateway {
         return models;
     }
 
-    /** The runtime settings, for the admin API. */
+    /** The runtime settings, for the admin API; null for a gateway built with fixed values. */
     public RuntimeSettings runtime() {
         return runtime;
-    }
-
-    /** The current effective settings. */
-    public Settings settings() {
-        return runtime.current();
     }
 
     public ModelFilter modelFilter() {
@@ -83,7 +112,7 @@ public final class Gateway {
     }
 
     public TranslateOptions translateOptions() {
-        return translateOptions.get();
+        return live.get().translateOptions();
     }
 
     public String apiVersion() {
@@ -92,21 +121,21 @@ public final class Gateway {
 
     /** Upstream attempts per request, at least 1. */
     public int maxRetryNum() {
-        return runtime.current().retry().maxRetryNum();
+        return live.get().maxRetryNum();
     }
 
     /** Empty answers tolerated (and retried) per request before giving up. */
     public int maxEmptyResponses() {
-        return runtime.current().retry().maxEmptyResponses();
+        return live.get().maxEmptyResponses();
     }
 
     public boolean fakeStreaming() {
-        return runtime.current().streaming().fakeStreaming();
+        return live.get().fakeStreaming();
     }
 
     /** SSE keepalive period for streams. */
     public Duration keepaliveInterval() {
-        return runtime.current().streaming().keepaliveInterval();
+        return live.get().keepaliveInterval();
     }
 
     public int maxSseEvent() {
