@@ -3,10 +3,13 @@ package gemgate.server;
 import gemgate.core.auth.AuthThrottle;
 import gemgate.core.cache.CacheKeys;
 import gemgate.core.cache.ResponseCache;
+import gemgate.core.config.ConfigLoader;
+import gemgate.core.config.RuntimeSettings;
 import gemgate.core.config.Settings;
 import gemgate.core.keys.KeyPool;
 import gemgate.core.models.ModelFilter;
 import gemgate.core.ratelimit.ClientRateLimiter;
+import gemgate.core.store.StateStore;
 import gemgate.core.translate.TranslateOptions;
 import gemgate.server.admin.AdminApi;
 import gemgate.server.admin.AdminBackend;
@@ -29,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +52,12 @@ public final class Gemgate implements AutoCloseable {
     private final AtomicBoolean draining;
     private final ChannelGroup channels;
     private final Duration shutdownGrace;
+    private final StateStore store;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Gemgate(ProxyServer server, UpstreamClient upstream, Gateway gateway, InetSocketAddress address,
-            Metrics metrics, AtomicBoolean draining, ChannelGroup channels, Duration shutdownGrace) {
+            Metrics metrics, AtomicBoolean draining, ChannelGroup channels, Duration shutdownGrace, StateStore store) {
+        this.store = store;
         this.server = server;
         this.upstream = upstream;
         this.gateway = gateway;
@@ -62,39 +68,63 @@ public final class Gemgate implements AutoCloseable {
         this.shutdownGrace = shutdownGrace;
     }
 
+    /** Fixed settings: nothing changes at runtime and no state is kept (embedders, older tests). */
     public static Gemgate start(Settings s) throws InterruptedException {
         return start(s, Clock.systemUTC());
     }
 
     public static Gemgate start(Settings s, Clock clock) throws InterruptedException {
-        return start(s, clock, null);
+        return start(s, null, clock, null);
     }
 
     /**
-     * @param adminBackend what the admin API under /api/ administers (key pool, statistics, runtime settings); null
-     *     until one is wired, and then /api/ answers 503
+     * The real start: state kept in the data directory (or in memory with ENABLE_STORAGE=false) and settings
+     * changeable at runtime, validated against {@code sources}.
+     *
+     * @param s       what {@code ConfigLoader.load(sources)} returned
+     * @param sources the configuration inputs; null for fixed settings and no state (see {@link #start(Settings)})
      */
-    public static Gemgate start(Settings s, Clock clock, AdminBackend adminBackend) throws InterruptedException {
+    public static Gemgate start(Settings s, ConfigLoader.Sources sources) throws InterruptedException {
+        return start(s, sources, Clock.systemUTC(), null);
+    }
+
+    /**
+     * @param adminBackend what the admin API under /api/ administers; null = the real one over this server's key
+     *     pool, statistics and runtime settings (tests pass a fake)
+     */
+    public static Gemgate start(Settings boot, ConfigLoader.Sources sources, Clock clock, AdminBackend adminBackend)
+            throws InterruptedException {
+        StateStore store = sources == null ? StateStore.inMemory() : StateStore.open(boot.storage());
+        RuntimeSettings runtime;
+        try {
+            runtime = sources == null ? RuntimeSettings.fixed(boot) : RuntimeSettings.create(sources, boot, store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        Settings s = runtime.current();
         ProxyServer server = new ProxyServer(s.server().ioThreads(), s.server().nativeTransport());
         UpstreamClient upstream = null;
         try {
             upstream = new UpstreamClient(upstreamOptions(s), server.clientChannelClass());
             KeyPool keys = new KeyPool(s.keys().geminiApiKeys(), clock);
-            ModelFilter filter = new ModelFilter(s.models().whitelist(), s.models().blocked());
+            Supplier<ModelFilter> filter = Gateway.modelFilter(runtime);
             ModelService models = new ModelService(server.workers().next(), upstream, keys, filter,
                     s.upstream().apiVersion(), s.models().refreshInterval(), clock,
                     new gemgate.core.models.ModelCatalog.Variants(s.chat().enableThinking(), s.chat().searchMode()));
             Metrics metrics = new Metrics();
-            Gateway gw = new Gateway(keys, upstream, models, filter, translateOptions(s.chat()), s.upstream().apiVersion(),
-                    s.retry().maxRetryNum(), s.retry().maxEmptyResponses(), s.streaming().fakeStreaming(),
-                    s.streaming().keepaliveInterval(), s.upstream().maxSseEvent(), clock,
+            Gateway gw = new Gateway(keys, upstream, models, runtime, filter, st -> translateOptions(st.chat()),
+                    s.upstream().apiVersion(), s.upstream().maxSseEvent(), clock,
                     new Gateway.Concurrency(s.concurrency().concurrentRequests(), s.concurrency().increaseOnFailure(),
                             s.concurrency().maxConcurrentRequests()),
                     responseCache(s.cache(), clock, metrics));
+            ClientRateLimiter limiter = new ClientRateLimiter(s.rateLimit().perMinute(), s.rateLimit().perDay(),
+                    s.rateLimit().maxTrackedClients(), clock);
+            runtime.addListener(st -> limiter.setLimits(st.rateLimit().perMinute(), st.rateLimit().perDay()));
             ServerInitializer.Options po = new ServerInitializer.Options(s.server().idleTimeout(),
                     s.server().maxInitialLine(), s.server().maxHeaderSize(), s.server().maxRequestBody(),
                     s.server().trustedProxies(), s.server().allowedOrigins(),
-                    new ClientRateLimiter(s.rateLimit().perMinute(), s.rateLimit().perDay(), s.rateLimit().maxTrackedClients(), clock),
+                    limiter,
                     s.auth().password(),
                     new AuthThrottle(s.auth().maxFailuresBeforeSlowdown(), s.rateLimit().maxTrackedClients(), clock));
             AtomicBoolean draining = new AtomicBoolean();
@@ -104,12 +134,14 @@ public final class Gemgate implements AutoCloseable {
             InetSocketAddress bound = server.start(s.server().host(), s.server().port(),
                     new ServerInitializer(po, new Endpoints(gw, version(), metrics, AdminApi.create(s, adminBackend, clock)), ops));
             models.startBackgroundRefresh();
-            return new Gemgate(server, upstream, gw, bound, metrics, draining, channels, s.server().shutdownGrace());
+            return new Gemgate(server, upstream, gw, bound, metrics, draining, channels, s.server().shutdownGrace(),
+                    store);
         } catch (RuntimeException | InterruptedException e) {
             if (upstream != null) {
                 upstream.close();
             }
             server.close();
+            store.close();
             throw e;
         }
     }
@@ -168,6 +200,16 @@ public final class Gemgate implements AutoCloseable {
         return metrics;
     }
 
+    /** The state store (sections for keys, statistics and settings); in memory when storage is disabled. */
+    public StateStore store() {
+        return store;
+    }
+
+    /** The runtime settings (also reachable through the gateway). */
+    public RuntimeSettings runtime() {
+        return gateway.runtime();
+    }
+
     /** Graceful stop with the configured grace (gemgate.server.shutdown-grace). Idempotent. */
     @Override
     public void close() {
@@ -218,11 +260,12 @@ public final class Gemgate implements AutoCloseable {
         server.close();
     }
 
-    /**
-     * Where state is written on the way down. Nothing needs it yet: the generated password is written when it is
-     * created. Runtime state that should survive restarts (key health, statistics) goes here.
-     */
+    /** Writes every state section with unsaved changes, once requests have finished changing them. */
     private void saveState() {
-        log.debug("shutting down: no state to save");
+        try {
+            store.close();
+        } catch (RuntimeException e) {
+            log.error("shutting down: saving state failed", e);
+        }
     }
 }

@@ -94,8 +94,10 @@ public final class Main {
             env.remove("LOG_FILE");
         }
         Settings settings;
+        ConfigLoader.Sources sources;
         try {
-            settings = ConfigLoader.load(config, env, System.getProperties());
+            sources = ConfigLoader.Sources.read(config, env, System.getProperties());
+            settings = ConfigLoader.load(sources);
         } catch (ConfigError e) {
             err.println("gemgate: configuration error: " + e.getMessage());
             if (emulator != null) {
@@ -126,7 +128,7 @@ public final class Main {
         long t0 = System.nanoTime();
         Gemgate app;
         try {
-            app = Gemgate.start(settings);
+            app = Gemgate.start(settings, sources);
         } catch (Exception e) {
             err.println("gemgate: cannot start: " + e.getMessage());
             if (emulator != null) {

@@ -27,8 +27,9 @@ import java.util.regex.Pattern;
 
 /**
  * Loads, validates and maps the configuration once, at boot. Layers, highest first: system properties
- * ({@code -Dgemgate.server.port=8080}), environment (hajimi's names, mapped by {@code gemgate-env.conf}), the
- * external file ({@code --config FILE} or env {@code GEMGATE_CONFIG}), {@code reference.conf}.
+ * ({@code -Dgemgate.server.port=8080}), environment (hajimi's names, mapped by {@code gemgate-env.conf}), settings
+ * changed at runtime (only through {@link RuntimeSettings}), the external file ({@code --config FILE} or env
+ * {@code GEMGATE_CONFIG}), {@code reference.conf}.
  * Any bad value throws {@link ConfigError}. The only file system access besides reading the external file is the
  * generated password (see {@link Settings.Auth}).
  */
@@ -59,28 +60,196 @@ public final class ConfigLoader {
      * @throws ConfigError naming the setting and what was expected
      */
     public static Settings load(Path externalFileOrNull, Map<String, String> env, Properties systemProps) {
-        Map<String, List<String>> envNames = envNamesByPath();
-        Map<String, String> usableEnv = usableEnv(env);
-        Config envConfig = ConfigValueFactory.fromMap(usableEnv).toConfig();
-        Config reference = parseResource(REFERENCE).resolve(NO_SYSTEM_ENV);
+        return load(Sources.read(externalFileOrNull, env, systemProps));
+    }
 
-        Config envLayer = resolveAgainstEnv(parseResource(ENV_MAPPING), envConfig);
+    /** Loads from sources read earlier (see {@link Sources}). */
+    public static Settings load(Sources sources) {
+        return layered(sources, Map.of(), null).settings();
+    }
 
-        Path file = externalFileOrNull;
-        if (file == null && usableEnv.containsKey(CONFIG_FILE_ENV)) {
-            file = Path.of(usableEnv.get(CONFIG_FILE_ENV));
+    /**
+     * The configuration inputs, read and parsed once: the environment, the system properties, the external file and
+     * reference.conf. Immutable and thread-safe; {@link RuntimeSettings} maps them again with its overlay, so a
+     * runtime change never re-reads the file (edits to it take effect on restart, like every other file setting).
+     */
+    public static final class Sources {
+        final Path file;
+        final Map<String, String> usableEnv;
+        final Map<String, List<String>> envNames;
+        final Config reference;
+        final Config envLayer;
+        final Config fileLayer;
+        final Config sysLayer;
+
+        private Sources(Path file, Map<String, String> usableEnv, Map<String, List<String>> envNames, Config reference,
+                Config envLayer, Config fileLayer, Config sysLayer) {
+            this.file = file;
+            this.usableEnv = usableEnv;
+            this.envNames = envNames;
+            this.reference = reference;
+            this.envLayer = envLayer;
+            this.fileLayer = fileLayer;
+            this.sysLayer = sysLayer;
         }
-        Config fileLayer = ConfigFactory.empty();
-        if (file != null) {
-            fileLayer = parseFile(file, envConfig);
-            rejectUnknownKeys(fileLayer, reference, "in " + file);
+
+        /** Reads the process environment and system properties. */
+        public static Sources read(Path externalFileOrNull) {
+            return read(externalFileOrNull, System.getenv(), System.getProperties());
         }
 
-        Config sysLayer = ConfigFactory.parseProperties(gemgateProperties(systemProps));
-        rejectUnknownKeys(sysLayer, reference, "in the system properties");
+        /**
+         * Same parameters as {@link ConfigLoader#load(Path, Map, Properties)}.
+         *
+         * @throws ConfigError when the file is missing or broken, or a layer names an unknown setting
+         */
+        public static Sources read(Path externalFileOrNull, Map<String, String> env, Properties systemProps) {
+            Map<String, List<String>> envNames = envNamesByPath();
+            Map<String, String> usableEnv = usableEnv(env);
+            Config envConfig = ConfigValueFactory.fromMap(usableEnv).toConfig();
+            Config reference = parseResource(REFERENCE).resolve(NO_SYSTEM_ENV);
 
-        Config merged = sysLayer.withFallback(envLayer).withFallback(fileLayer).withFallback(reference);
-        return SettingsMapper.map(new Reader(merged, path -> label(path, envNames, usableEnv)));
+            Config envLayer = resolveAgainstEnv(parseResource(ENV_MAPPING), envConfig);
+
+            Path file = externalFileOrNull;
+            if (file == null && usableEnv.containsKey(CONFIG_FILE_ENV)) {
+                file = Path.of(usableEnv.get(CONFIG_FILE_ENV));
+            }
+            Config fileLayer = ConfigFactory.empty();
+            if (file != null) {
+                fileLayer = parseFile(file, envConfig);
+                rejectUnknownKeys(fileLayer, reference, "in " + file);
+            }
+
+            Config sysLayer = ConfigFactory.parseProperties(gemgateProperties(systemProps));
+            rejectUnknownKeys(sysLayer, reference, "in the system properties");
+            return new Sources(file, Map.copyOf(usableEnv), envNames, reference, envLayer, fileLayer, sysLayer);
+        }
+
+        /** The external file in use, or null. */
+        public Path file() {
+            return file;
+        }
+    }
+
+    /** Where an effective value comes from, highest precedence first. */
+    public enum Source {
+        SYSTEM_PROPERTY("system-property"),
+        ENVIRONMENT("environment"),
+        RUNTIME("runtime"),
+        FILE("file"),
+        DEFAULT("default");
+
+        private final String label;
+
+        Source(String label) {
+            this.label = label;
+        }
+
+        /** The lower-case name used in the admin API. */
+        public String label() {
+            return label;
+        }
+    }
+
+    /** One load with its layers kept, for provenance questions (which layer set a path, which env name). */
+    static final class Layered {
+        private final Sources sources;
+        private final Config runtime;
+        private final Config merged;
+        private final Settings settings;
+
+        private Layered(Sources sources, Config runtime, Config merged, Settings settings) {
+            this.sources = sources;
+            this.runtime = runtime;
+            this.merged = merged;
+            this.settings = settings;
+        }
+
+        Settings settings() {
+            return settings;
+        }
+
+        Config merged() {
+            return merged;
+        }
+
+        Config reference() {
+            return sources.reference;
+        }
+
+        Source source(String path) {
+            if (sources.sysLayer.hasPathOrNull(path)) {
+                return Source.SYSTEM_PROPERTY;
+            }
+            if (sources.envLayer.hasPathOrNull(path)) {
+                return Source.ENVIRONMENT;
+            }
+            if (runtime.hasPathOrNull(path)) {
+                return Source.RUNTIME;
+            }
+            if (sources.fileLayer.hasPathOrNull(path)) {
+                return Source.FILE;
+            }
+            return Source.DEFAULT;
+        }
+
+        /** The env variable that sets {@code path} now, else its preferred name; null when none is mapped. */
+        String envName(String path) {
+            List<String> names = sources.envNames.get(path);
+            if (names == null || names.isEmpty()) {
+                return null;
+            }
+            for (String n : names) {
+                if (sources.usableEnv.containsKey(n)) {
+                    return n;
+                }
+            }
+            return names.get(0);
+        }
+
+        Reader reader() {
+            return new Reader(merged, path -> label(path, sources.envNames, sources.usableEnv));
+        }
+    }
+
+    /**
+     * Maps the sources with a runtime overlay between the environment and the file:
+     * system properties > environment > runtime > file > reference.conf.
+     *
+     * @param runtime  path -> value (strings, numbers, booleans, lists); the caller restricts the paths
+     * @param keepAuth when non-null, used as is instead of mapping the password again (which may read or generate
+     *                 the password file: neither belongs in a runtime change)
+     * @throws ConfigError naming the setting, when a value does not validate
+     */
+    static Layered layered(Sources s, Map<String, Object> runtime, Settings.Auth keepAuth) {
+        return layered(s, runtime, keepAuth, false);
+    }
+
+    /**
+     * Like {@link #layered} but with the runtime values above every layer, to validate them even where the
+     * environment would shadow them. Its {@link Layered#source} answers are not meaningful.
+     */
+    static Layered layeredOnTop(Sources s, Map<String, Object> runtime, Settings.Auth keepAuth) {
+        return layered(s, runtime, keepAuth, true);
+    }
+
+    private static Layered layered(Sources s, Map<String, Object> runtime, Settings.Auth keepAuth, boolean onTop) {
+        Config runtimeLayer;
+        try {
+            runtimeLayer = ConfigFactory.parseMap(runtime, "runtime settings");
+        } catch (ConfigException | IllegalArgumentException e) {
+            throw new ConfigError("runtime settings: " + e.getMessage(), e);
+        }
+        rejectUnknownKeys(runtimeLayer, s.reference, "in the runtime settings");
+        Config merged = onTop
+                ? runtimeLayer.withFallback(s.sysLayer).withFallback(s.envLayer).withFallback(s.fileLayer)
+                        .withFallback(s.reference)
+                : s.sysLayer.withFallback(s.envLayer).withFallback(runtimeLayer).withFallback(s.fileLayer)
+                        .withFallback(s.reference);
+        Layered l = new Layered(s, runtimeLayer, merged, null);
+        Settings settings = SettingsMapper.map(l.reader(), keepAuth);
+        return new Layered(s, runtimeLayer, merged, settings);
     }
 
     /** Blank values count as unset: docker-compose passes {@code VAR=} for variables the user left empty. */

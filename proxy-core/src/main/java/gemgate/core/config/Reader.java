@@ -35,11 +35,11 @@ final class Reader {
     }
 
     ConfigError error(String path, String expected, Object got) {
-        return new ConfigError(label.apply(path) + ": expected " + expected + ", got " + shown(got));
+        return ConfigError.forSetting(path, label.apply(path) + ": expected " + expected + ", got " + shown(got));
     }
 
     ConfigError error(String path, String problem) {
-        return new ConfigError(label.apply(path) + ": " + problem);
+        return ConfigError.forSetting(path, label.apply(path) + ": " + problem);
     }
 
     private static String shown(Object got) {

@@ -271,10 +271,14 @@ public record Settings(
         }
     }
 
-    /** The data directory (generated password, persisted state); {@code enabled=false} writes nothing. */
-    public record Storage(boolean enabled, Path dir) {
+    /**
+     * The data directory (generated password, persisted state); {@code enabled=false} writes nothing.
+     * {@code writeDelay}: changes are saved at most this long after the first one of a batch.
+     */
+    public record Storage(boolean enabled, Path dir, Duration writeDelay) {
         public Storage {
             Objects.requireNonNull(dir, "dir");
+            Objects.requireNonNull(writeDelay, "writeDelay");
         }
     }
 
@@ -393,6 +397,7 @@ public record Settings(
         line(l, "gemgate.models.refresh-interval", seconds(models.refreshInterval()));
         line(l, "gemgate.storage.enabled", storage.enabled());
         line(l, "gemgate.storage.dir", storage.dir());
+        line(l, "gemgate.storage.write-delay", seconds(storage.writeDelay()));
         line(l, "gemgate.log.debug", log.debug());
         line(l, "gemgate.log.access", log.access());
         line(l, "gemgate.log.file", log.file() == null ? "(console only)" : log.file());

@@ -18,10 +18,15 @@ final class SettingsMapper {
     private SettingsMapper() {}
 
     static Settings map(Reader r) {
+        return map(r, null);
+    }
+
+    /** @param keepAuth when non-null, taken as is (no password file access); see {@link ConfigLoader#layered} */
+    static Settings map(Reader r, Settings.Auth keepAuth) {
         Settings.Storage storage = storage(r);
         return new Settings(
                 server(r),
-                auth(r, storage),
+                keepAuth != null ? keepAuth : auth(r, storage),
                 new Settings.Keys(r.list("gemgate.keys.gemini-api-keys")),
                 upstream(r),
                 new Settings.Streaming(
@@ -177,7 +182,7 @@ final class SettingsMapper {
             if (dir.isEmpty()) {
                 throw new InvalidPathException(dir, "empty");
             }
-            return new Settings.Storage(enabled, Path.of(dir));
+            return new Settings.Storage(enabled, Path.of(dir), r.positiveSeconds("gemgate.storage.write-delay"));
         } catch (InvalidPathException e) {
             throw r.error("gemgate.storage.dir", "a directory path like data or /var/lib/gemgate", dir);
         }

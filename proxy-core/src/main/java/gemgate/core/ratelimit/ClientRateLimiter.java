@@ -11,6 +11,7 @@ import java.util.Map;
  * the steady rate, and one client never uses up another's budget (hajimi's per-minute counter is global per route).
  * Per day: a count per UTC calendar day. Memory is bounded: at most {@code maxTrackedClients} addresses are tracked;
  * when full, entries that are back at their initial state are swept, then the least recently used one is dropped.
+ * The limits can change while running ({@link #setLimits}, from runtime settings); counts already made are kept.
  */
 public final class ClientRateLimiter {
     private static final long MINUTE_MS = 60_000;
@@ -29,8 +30,8 @@ public final class ClientRateLimiter {
         int dayCount;
     }
 
-    private final int perMinute;
-    private final int perDay;
+    private volatile int perMinute;
+    private volatile int perDay;
     private final int maxTrackedClients;
     private final Clock clock;
     private final LinkedHashMap<String, Client> clients;
@@ -87,6 +88,35 @@ public final class ClientRateLimiter {
             c.dayCount++;
             return ALLOWED;
         }
+    }
+
+    /**
+     * New limits, effective for the next request. Today's counts are kept; a client's per-minute budget is capped at
+     * the new limit, and starts full when a per-minute limit is switched on.
+     */
+    public synchronized void setLimits(int perMinute, int perDay) {
+        if (perMinute < 0 || perDay < 0) {
+            throw new IllegalArgumentException("perMinute and perDay must be >= 0 (0 = off), got " + perMinute + ", " + perDay);
+        }
+        int oldPerMinute = this.perMinute;
+        if (perMinute != oldPerMinute) {
+            long now = clock.millis();
+            long today = Math.floorDiv(now, DAY_MS);
+            for (Client c : clients.values()) {
+                refill(c, now, today);
+                c.tokens = oldPerMinute == 0 ? perMinute : Math.min(c.tokens, perMinute);
+            }
+        }
+        this.perMinute = perMinute;
+        this.perDay = perDay;
+    }
+
+    public int perMinute() {
+        return perMinute;
+    }
+
+    public int perDay() {
+        return perDay;
     }
 
     public synchronized int trackedClients() {

@@ -126,4 +126,36 @@ class ClientRateLimiterTest {
         assertThatThrownBy(() -> new ClientRateLimiter(-1, 0, 1, clock)).hasMessageContaining("perMinute");
         assertThatThrownBy(() -> new ClientRateLimiter(1, 0, 0, clock)).hasMessageContaining("maxTrackedClients");
     }
+
+    @Test
+    void limitsChangeLiveWithoutForgettingTodaysCounts() {
+        ClientRateLimiter rl = new ClientRateLimiter(10, 0, 100, clock);
+        for (int i = 0; i < 4; i++) {
+            assertThat(rl.tryAcquire("a").allowed()).isTrue();
+        }
+        rl.setLimits(2, 100);
+        assertThat(rl.tryAcquire("a").allowed()).as("a lower per-minute limit caps the remaining burst").isTrue();
+        assertThat(rl.tryAcquire("a").allowed()).isTrue();
+        Decision d = rl.tryAcquire("a");
+        assertThat(d.allowed()).isFalse();
+        assertThat(d.message()).as("the message states the new limit").contains("2 per minute");
+
+        clock.advance(Duration.ofSeconds(30));
+        rl.setLimits(2, 6);
+        Decision day = rl.tryAcquire("a");
+        assertThat(day.allowed()).as("the new daily limit counts the requests already made today (6 >= 6)").isFalse();
+        assertThat(day.message()).contains("6 per day");
+
+        rl.setLimits(0, 0);
+        for (int i = 0; i < 50; i++) {
+            assertThat(rl.tryAcquire("a").allowed()).as("0/0 turns both limits off at once").isTrue();
+        }
+        rl.setLimits(3, 0);
+        int allowed = 0;
+        for (int i = 0; i < 10; i++) {
+            allowed += rl.tryAcquire("a").allowed() ? 1 : 0;
+        }
+        assertThat(allowed).as("switching a per-minute limit on starts each client with a full burst").isEqualTo(3);
+        assertThatThrownBy(() -> rl.setLimits(-1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

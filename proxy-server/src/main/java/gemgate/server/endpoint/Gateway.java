@@ -1,58 +1,38 @@
 package gemgate.server.endpoint;
 
 import gemgate.core.cache.ResponseCache;
+import gemgate.core.config.RuntimeSettings;
+import gemgate.core.config.Settings;
 import gemgate.core.keys.KeyPool;
 import gemgate.core.models.ModelFilter;
 import gemgate.core.translate.TranslateOptions;
 import gemgate.server.upstream.UpstreamClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * The long-lived services and settings that the endpoints share. Immutable; built once at start.
- *
- * @param apiVersion        upstream path version, e.g. v1beta
- * @param maxRetryNum       upstream attempts per request, at least 1
- * @param maxEmptyResponses empty answers tolerated (and retried) per request before giving up
- * @param keepaliveInterval SSE keepalive period for streams
- * @param maxSseEvent       cap for one upstream SSE event
- * @param concurrency       upstream attempts started at once per non-streamed chat request
- * @param cache             extra answers of concurrent attempts, for the next identical request
+ * The long-lived services and settings that the endpoints share. The services are fixed at start; the settings
+ * accessors ({@link #maxRetryNum()}, {@link #fakeStreaming()}, {@link #modelFilter()}, ...) read the current
+ * {@link RuntimeSettings}, so a change through the admin API applies to the next request without a restart. Derived
+ * objects (the model filter, the translate options) are built once per change, not per request.
  */
-public record Gateway(
-        KeyPool keys,
-        UpstreamClient upstream,
-        ModelService models,
-        ModelFilter modelFilter,
-        TranslateOptions translateOptions,
-        String apiVersion,
-        int maxRetryNum,
-        int maxEmptyResponses,
-        boolean fakeStreaming,
-        Duration keepaliveInterval,
-        int maxSseEvent,
-        Clock clock,
-        Concurrency concurrency,
-        ResponseCache cache) {
-
-    public Gateway {
-        if (maxRetryNum < 1) {
-            throw new IllegalArgumentException("maxRetryNum must be >= 1, got " + maxRetryNum);
+public final class Gateway {
+    /** The settings-derived values, built once per change. */
+    private record Live(int maxRetryNum, int maxEmptyResponses, boolean fakeStreaming, Duration keepaliveInterval,
+            TranslateOptions translateOptions) {
+        Live {
+            if (maxRetryNum < 1) {
+                throw new IllegalArgumentException("maxRetryNum must be >= 1, got " + maxRetryNum);
+            }
+            if (maxEmptyResponses < 0) {
+                throw new IllegalArgumentException("maxEmptyResponses must be >= 0, got " + maxEmptyResponses);
+            }
+            Objects.requireNonNull(keepaliveInterval, "keepaliveInterval");
+            Objects.requireNonNull(translateOptions, "translateOptions");
         }
-        if (maxEmptyResponses < 0) {
-            throw new IllegalArgumentException("maxEmptyResponses must be >= 0, got " + maxEmptyResponses);
-        }
-        if (concurrency == null || cache == null) {
-            throw new IllegalArgumentException("concurrency and cache are required (use Concurrency.ONE and ResponseCache.disabled)");
-        }
-    }
-
-    /** One attempt at a time and no response cache: the behaviour before concurrency existed (tests, tools). */
-    public Gateway(KeyPool keys, UpstreamClient upstream, ModelService models, ModelFilter modelFilter,
-            TranslateOptions translateOptions, String apiVersion, int maxRetryNum, int maxEmptyResponses,
-            boolean fakeStreaming, Duration keepaliveInterval, int maxSseEvent, Clock clock) {
-        this(keys, upstream, models, modelFilter, translateOptions, apiVersion, maxRetryNum, maxEmptyResponses,
-                fakeStreaming, keepaliveInterval, maxSseEvent, clock, Concurrency.ONE, ResponseCache.disabled(clock));
     }
 
     /**
@@ -79,5 +59,133 @@ public record Gateway(
         public int next(int width) {
             return (int) Math.min((long) width + increaseOnFailure, cap());
         }
+    }
+
+    private final KeyPool keys;
+    private final UpstreamClient upstream;
+    private final ModelService models;
+    private final RuntimeSettings runtime;
+    private final Supplier<ModelFilter> modelFilter;
+    private final Supplier<Live> live;
+    private final String apiVersion;
+    private final int maxSseEvent;
+    private final Clock clock;
+    private final Concurrency concurrency;
+    private final ResponseCache cache;
+
+    /**
+     * @param modelFilter      the live model filter (see {@link #modelFilter(RuntimeSettings)}), shared with the
+     *                         model service
+     * @param translateOptions builds the translation switches from settings; called once per change
+     * @param apiVersion       upstream path version, e.g. v1beta
+     * @param maxSseEvent      cap for one upstream SSE event
+     * @param concurrency      upstream attempts started at once per non-streamed chat request
+     * @param cache            extra answers of concurrent attempts, for the next identical request
+     */
+    public Gateway(KeyPool keys, UpstreamClient upstream, ModelService models, RuntimeSettings runtime,
+            Supplier<ModelFilter> modelFilter, Function<Settings, TranslateOptions> translateOptions, String apiVersion,
+            int maxSseEvent, Clock clock, Concurrency concurrency, ResponseCache cache) {
+        Objects.requireNonNull(modelFilter, "modelFilter");
+        Objects.requireNonNull(translateOptions, "translateOptions");
+        this.keys = keys;
+        this.upstream = upstream;
+        this.models = models;
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.modelFilter = modelFilter;
+        this.live = runtime.derive(s -> new Live(s.retry().maxRetryNum(), s.retry().maxEmptyResponses(),
+                s.streaming().fakeStreaming(), s.streaming().keepaliveInterval(), translateOptions.apply(s)));
+        this.apiVersion = apiVersion;
+        this.maxSseEvent = maxSseEvent;
+        this.clock = clock;
+        this.concurrency = Objects.requireNonNull(concurrency, "concurrency (use Concurrency.ONE)");
+        this.cache = Objects.requireNonNull(cache, "cache (use ResponseCache.disabled)");
+    }
+
+    /** Fixed values that never change, one attempt at a time, no cache (handler tests); {@link #runtime()} is null. */
+    public Gateway(KeyPool keys, UpstreamClient upstream, ModelService models, ModelFilter modelFilter,
+            TranslateOptions translateOptions, String apiVersion, int maxRetryNum, int maxEmptyResponses,
+            boolean fakeStreaming, Duration keepaliveInterval, int maxSseEvent, Clock clock) {
+        Live fixed = new Live(maxRetryNum, maxEmptyResponses, fakeStreaming, keepaliveInterval, translateOptions);
+        Objects.requireNonNull(modelFilter, "modelFilter");
+        this.keys = keys;
+        this.upstream = upstream;
+        this.models = models;
+        this.runtime = null;
+        this.modelFilter = () -> modelFilter;
+        this.live = () -> fixed;
+        this.apiVersion = apiVersion;
+        this.maxSseEvent = maxSseEvent;
+        this.clock = clock;
+        this.concurrency = Concurrency.ONE;
+        this.cache = ResponseCache.disabled(clock);
+    }
+
+    /** The model filter built from the current whitelist and blocked list, rebuilt on each change. */
+    public static Supplier<ModelFilter> modelFilter(RuntimeSettings runtime) {
+        return runtime.derive(s -> new ModelFilter(s.models().whitelist(), s.models().blocked()));
+    }
+
+    public KeyPool keys() {
+        return keys;
+    }
+
+    public UpstreamClient upstream() {
+        return upstream;
+    }
+
+    public ModelService models() {
+        return models;
+    }
+
+    /** The runtime settings, for the admin API; null for a gateway built with fixed values. */
+    public RuntimeSettings runtime() {
+        return runtime;
+    }
+
+    public ModelFilter modelFilter() {
+        return modelFilter.get();
+    }
+
+    public TranslateOptions translateOptions() {
+        return live.get().translateOptions();
+    }
+
+    public String apiVersion() {
+        return apiVersion;
+    }
+
+    /** Upstream attempts per request, at least 1. */
+    public int maxRetryNum() {
+        return live.get().maxRetryNum();
+    }
+
+    /** Empty answers tolerated (and retried) per request before giving up. */
+    public int maxEmptyResponses() {
+        return live.get().maxEmptyResponses();
+    }
+
+    public boolean fakeStreaming() {
+        return live.get().fakeStreaming();
+    }
+
+    /** SSE keepalive period for streams. */
+    public Duration keepaliveInterval() {
+        return live.get().keepaliveInterval();
+    }
+
+    public int maxSseEvent() {
+        return maxSseEvent;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Concurrency concurrency() {
+        return concurrency;
+    }
+
+    public ResponseCache cache() {
+        return cache;
     }
 }

@@ -24,7 +24,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,24 +58,30 @@ public final class ModelService {
     private final EventLoop loop;
     private final UpstreamClient upstream;
     private final KeyPool keys;
-    private final ModelFilter filter;
+    private final Supplier<ModelFilter> filter;
     private final String apiVersion;
     private final Duration refreshInterval;
     private final Clock clock;
     private final ModelCatalog.Variants variants;
 
-    private volatile Snapshot snapshot;
+    /** The snapshot and the filter its client list was rendered with; a runtime filter change re-renders it once. */
+    private record Cached(Snapshot snapshot, ModelFilter renderedWith) {}
+
+    private final AtomicReference<Cached> cached = new AtomicReference<>();
     private volatile int refreshes;
     private List<Consumer<Object>> waiters;
 
     public ModelService(EventLoop loop, UpstreamClient upstream, KeyPool keys, ModelFilter filter, String apiVersion,
             Duration refreshInterval, Clock clock) {
-        this(loop, upstream, keys, filter, apiVersion, refreshInterval, clock, ModelCatalog.Variants.NONE);
+        this(loop, upstream, keys, () -> filter, apiVersion, refreshInterval, clock, ModelCatalog.Variants.NONE);
     }
 
-    /** {@code variants}: the -thinking/-nothinking/-search entries the OpenAI list adds (ENABLE_THINKING, SEARCH_MODE). */
-    public ModelService(EventLoop loop, UpstreamClient upstream, KeyPool keys, ModelFilter filter, String apiVersion,
-            Duration refreshInterval, Clock clock, ModelCatalog.Variants variants) {
+    /**
+     * @param filter   the live model filter (runtime settings); the cached list follows its changes
+     * @param variants the -thinking/-nothinking/-search entries the OpenAI list adds (ENABLE_THINKING, SEARCH_MODE)
+     */
+    public ModelService(EventLoop loop, UpstreamClient upstream, KeyPool keys, Supplier<ModelFilter> filter,
+            String apiVersion, Duration refreshInterval, Clock clock, ModelCatalog.Variants variants) {
         this.variants = variants;
         this.loop = loop;
         this.upstream = upstream;
@@ -102,7 +110,21 @@ public final class ModelService {
     }
 
     public Snapshot snapshot() {
-        return snapshot;
+        Cached c = cached.get();
+        if (c == null) {
+            return null;
+        }
+        ModelFilter f = filter.get();
+        if (f == c.renderedWith()) {
+            return c.snapshot();
+        }
+        // The whitelist or blocked list changed at runtime: render the client list again. The compare-and-set keeps
+        // a refresh that finished meanwhile from being replaced by the older list.
+        Snapshot s = c.snapshot();
+        Snapshot rendered = new Snapshot(s.models(), ModelCatalog.openAiList(s.models(), f, s.fetchedAtMillis() / 1000, variants),
+                s.fetchedAtMillis(), s.geminiEntries());
+        cached.compareAndSet(c, new Cached(rendered, f));
+        return rendered;
     }
 
     /** How many fetches have finished, successful or not (tests wait for the first). */
@@ -115,7 +137,7 @@ public final class ModelService {
      * {@code callerLoop}.
      */
     public void get(EventLoop callerLoop, Consumer<Object> callback) {
-        Snapshot s = snapshot;
+        Snapshot s = snapshot();
         if (s != null) {
             callback.accept(s);
             return;
@@ -140,9 +162,9 @@ public final class ModelService {
 
     private void finish(Object result) {
         if (result instanceof Snapshot s) {
-            snapshot = s;
+            ModelFilter f = cached.get().renderedWith();
             log.info("model list refreshed: {} models ({} offered to clients after filters)", s.models().size(),
-                    s.models().stream().filter(m -> m.chatCapable() && filter.allows(m.id())).count());
+                    s.models().stream().filter(m -> m.chatCapable() && f.allows(m.id())).count());
         } else if (result instanceof ApiError e) {
             log.warn("model list refresh failed: {}", e.message());
         }
@@ -221,8 +243,11 @@ public final class ModelService {
                 return;
             }
             long now = clock.millis();
-            finish(new Snapshot(List.copyOf(models), ModelCatalog.openAiList(models, filter, now / 1000, variants), now,
-                    geminiEntries));
+            ModelFilter f = filter.get();
+            Snapshot s = new Snapshot(List.copyOf(models), ModelCatalog.openAiList(models, f, now / 1000, variants), now,
+                    geminiEntries);
+            cached.set(new Cached(s, f));
+            finish(s);
         }
 
         @Override

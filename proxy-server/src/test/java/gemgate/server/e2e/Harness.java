@@ -72,8 +72,9 @@ final class Harness implements AutoCloseable {
             // Tests that end with a stream still open should not wait the default 30 s drain.
             env.put("SHUTDOWN_GRACE", "1");
             env.putAll(overrides);
-            Settings s = ConfigLoader.load(null, env, new Properties());
-            Gemgate g = Gemgate.start(s, java.time.Clock.systemUTC(), admin);
+            ConfigLoader.Sources sources = ConfigLoader.Sources.read(null, env, new Properties());
+            Settings s = ConfigLoader.load(sources);
+            Gemgate g = Gemgate.start(s, sources, java.time.Clock.systemUTC(), admin);
             // Let the start-up model fetch finish, so tests that count upstream calls per key are deterministic.
             long deadline = System.currentTimeMillis() + 5000;
             while (!s.keys().geminiApiKeys().isEmpty() && g.gateway().models().refreshes() == 0
