@@ -27,7 +27,9 @@ public record Settings(
         Models models,
         Storage storage,
         Log log,
-        Metrics metrics) {
+        Metrics metrics,
+        Embeddings embeddings,
+        Media media) {
 
     public Settings {
         Objects.requireNonNull(server, "server");
@@ -41,6 +43,8 @@ public record Settings(
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(embeddings, "embeddings");
+        Objects.requireNonNull(media, "media");
     }
 
     /** Listening side: the client-facing HTTP server. */
@@ -252,6 +256,27 @@ public record Settings(
     public record Metrics(boolean requirePassword) {}
 
     /**
+     * {@code POST /v1/embeddings}: the Gemini model used for OpenAI model names (and a missing model), the most texts
+     * per request, and how many upstream batches (of at most 100 texts) run at once for one request.
+     */
+    public record Embeddings(String defaultModel, int maxInputs, int parallelBatches) {
+        public Embeddings {
+            Objects.requireNonNull(defaultModel, "defaultModel");
+        }
+    }
+
+    /**
+     * Fetching http(s) media URLs named in chat messages: off unless {@code fetchRemote}; at most {@code maxUrls} per
+     * request and {@code maxBytes} per request in total, within {@code timeout}, following at most
+     * {@code maxRedirects}. Private, loopback and other non-public addresses are always refused.
+     */
+    public record Media(boolean fetchRemote, long maxBytes, Duration timeout, int maxRedirects, int maxUrls) {
+        public Media {
+            Objects.requireNonNull(timeout, "timeout");
+        }
+    }
+
+    /**
      * One {@code name = value} line per setting, for the start-up log and {@code --check-config}. Keys are masked,
      * the password shows only as {@code (set)} or {@code (generated)}, proxy credentials are hidden.
      */
@@ -306,6 +331,14 @@ public record Settings(
         line(l, "gemgate.log.max-history", log.maxHistory());
         line(l, "gemgate.log.total-size-cap", size(log.totalSizeCap()));
         line(l, "gemgate.metrics.require-password", metrics.requirePassword());
+        line(l, "gemgate.embeddings.default-model", embeddings.defaultModel());
+        line(l, "gemgate.embeddings.max-inputs", embeddings.maxInputs());
+        line(l, "gemgate.embeddings.parallel-batches", embeddings.parallelBatches());
+        line(l, "gemgate.media.fetch-remote", media.fetchRemote());
+        line(l, "gemgate.media.max-bytes", size(media.maxBytes()));
+        line(l, "gemgate.media.timeout", seconds(media.timeout()));
+        line(l, "gemgate.media.max-redirects", media.maxRedirects());
+        line(l, "gemgate.media.max-urls", media.maxUrls());
         return List.copyOf(l);
     }
 

@@ -36,7 +36,27 @@ final class SettingsMapper {
                         r.positiveSeconds("gemgate.models.refresh-interval")),
                 storage,
                 log(r),
-                new Settings.Metrics(r.bool("gemgate.metrics.require-password")));
+                new Settings.Metrics(r.bool("gemgate.metrics.require-password")),
+                embeddings(r),
+                new Settings.Media(
+                        r.bool("gemgate.media.fetch-remote"),
+                        r.bytes("gemgate.media.max-bytes", 1, MAX_INT),
+                        r.positiveSeconds("gemgate.media.timeout"),
+                        r.integer("gemgate.media.max-redirects", 0, 20, "a whole number 0-20"),
+                        r.integer("gemgate.media.max-urls", 1, 1000, "a whole number 1-1000")));
+    }
+
+    private static Settings.Embeddings embeddings(Reader r) {
+        String model = r.string("gemgate.embeddings.default-model").trim();
+        if (model.startsWith("models/")) {
+            model = model.substring("models/".length());
+        }
+        if (!API_VERSION.matcher(model).matches()) {
+            throw r.error("gemgate.embeddings.default-model", "a Gemini embedding model name like gemini-embedding-001", model);
+        }
+        return new Settings.Embeddings(model,
+                r.integer("gemgate.embeddings.max-inputs", 1, 1_000_000, "a whole number >= 1"),
+                r.integer("gemgate.embeddings.parallel-batches", 1, 64, "a whole number 1-64"));
     }
 
     private static Settings.Log log(Reader r) {
