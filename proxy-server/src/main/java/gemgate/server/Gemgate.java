@@ -9,6 +9,8 @@ import gemgate.core.translate.TranslateOptions;
 import gemgate.server.endpoint.Endpoints;
 import gemgate.server.endpoint.Gateway;
 import gemgate.server.endpoint.ModelService;
+import gemgate.server.media.AddressPolicy;
+import gemgate.server.media.MediaFetcher;
 import gemgate.server.metrics.Metrics;
 import gemgate.server.pipeline.AccessLogHandler;
 import gemgate.server.pipeline.ServerInitializer;
@@ -65,15 +67,19 @@ public final class Gemgate implements AutoCloseable {
     public static Gemgate start(Settings s, Clock clock) throws InterruptedException {
         ProxyServer server = new ProxyServer(s.server().ioThreads(), s.server().nativeTransport());
         UpstreamClient upstream = null;
+        MediaFetcher media = null;
         try {
             upstream = new UpstreamClient(upstreamOptions(s), server.clientChannelClass());
+            media = new MediaFetcher(new MediaFetcher.Options(s.media().fetchRemote(), s.media().maxBytes(),
+                    s.media().timeout(), s.media().maxRedirects(), s.media().maxUrls()), server.clientChannelClass(),
+                    AddressPolicy.publicOnly(), MediaFetcher.HostResolver.JDK);
             KeyPool keys = new KeyPool(s.keys().geminiApiKeys(), clock);
             ModelFilter filter = new ModelFilter(s.models().whitelist(), s.models().blocked());
             ModelService models = new ModelService(server.workers().next(), upstream, keys, filter,
                     s.upstream().apiVersion(), s.models().refreshInterval(), clock);
             Gateway gw = new Gateway(keys, upstream, models, filter, TranslateOptions.defaults(), s.upstream().apiVersion(),
                     s.retry().maxRetryNum(), s.retry().maxEmptyResponses(), s.streaming().fakeStreaming(),
-                    s.streaming().keepaliveInterval(), s.upstream().maxSseEvent(), clock);
+                    s.streaming().keepaliveInterval(), s.upstream().maxSseEvent(), clock, s.embeddings(), media);
             ServerInitializer.Options po = new ServerInitializer.Options(s.server().idleTimeout(),
                     s.server().maxInitialLine(), s.server().maxHeaderSize(), s.server().maxRequestBody(),
                     s.server().trustedProxies(), s.server().allowedOrigins(),
@@ -92,6 +98,9 @@ public final class Gemgate implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             if (upstream != null) {
                 upstream.close();
+            }
+            if (media != null) {
+                media.close();
             }
             server.close();
             throw e;
@@ -186,6 +195,7 @@ public final class Gemgate implements AutoCloseable {
         }
         saveState();
         upstream.close();
+        gateway.media().close();
         server.close();
     }
 

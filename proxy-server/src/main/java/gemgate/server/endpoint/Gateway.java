@@ -1,8 +1,10 @@
 package gemgate.server.endpoint;
 
+import gemgate.core.config.Settings;
 import gemgate.core.keys.KeyPool;
 import gemgate.core.models.ModelFilter;
 import gemgate.core.translate.TranslateOptions;
+import gemgate.server.media.MediaFetcher;
 import gemgate.server.upstream.UpstreamClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +17,8 @@ import java.time.Duration;
  * @param maxEmptyResponses empty answers tolerated (and retried) per request before giving up
  * @param keepaliveInterval SSE keepalive period for streams
  * @param maxSseEvent       cap for one upstream SSE event
+ * @param embeddings        /v1/embeddings settings (default model, input cap, batches at once)
+ * @param media             fetcher for http(s) media URLs in chat messages (disabled unless configured)
  */
 public record Gateway(
         KeyPool keys,
@@ -28,7 +32,9 @@ public record Gateway(
         boolean fakeStreaming,
         Duration keepaliveInterval,
         int maxSseEvent,
-        Clock clock) {
+        Clock clock,
+        Settings.Embeddings embeddings,
+        MediaFetcher media) {
 
     public Gateway {
         if (maxRetryNum < 1) {
@@ -36,6 +42,9 @@ public record Gateway(
         }
         if (maxEmptyResponses < 0) {
             throw new IllegalArgumentException("maxEmptyResponses must be >= 0, got " + maxEmptyResponses);
+        }
+        if (embeddings == null || media == null) {
+            throw new IllegalArgumentException("embeddings settings and the media fetcher are required");
         }
     }
 }
