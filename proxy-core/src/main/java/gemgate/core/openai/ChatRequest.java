@@ -162,7 +162,15 @@ public final class ChatRequest {
     /** The whole request tree, for fields later features read (reasoning_effort, extra_body). Read only. */
     /** The http(s) URLs of media parts (image_url and the like that are not data URIs), in order, de-duplicated. */
     public List<String> remoteMediaUrls() {
-        return List.of();
+        java.util.LinkedHashSet<String> urls = new java.util.LinkedHashSet<>();
+        for (ChatMessage m : messages) {
+            for (ContentPart p : m.content()) {
+                if (p instanceof ContentPart.RemoteImage r) {
+                    urls.add(r.url());
+                }
+            }
+        }
+        return List.copyOf(urls);
     }
 
     public Map<String, Object> raw() {
@@ -275,10 +283,10 @@ public final class ChatRequest {
                 + " at '" + path + "' is not supported; use 'text' or 'image_url'", path + ".type");
     }
 
-    private static ContentPart.Image dataUri(String url, String detail, String param) {
+    private static ContentPart dataUri(String url, String detail, String param) {
         String lower = url.length() > 8 ? url.substring(0, 8).toLowerCase(Locale.ROOT) : url.toLowerCase(Locale.ROOT);
         if (lower.startsWith("http://") || lower.startsWith("https://")) {
-            throw bad("image URLs are not fetched; send the image as a data: URI", param);
+            return new ContentPart.RemoteImage(url, detail); // fetched by the server when allowed, else a 400 at translation
         }
         int comma = url.indexOf(',');
         if (!lower.startsWith("data:") || comma < 0) {

@@ -1,7 +1,7 @@
 package gemgate.core.openai;
 
 /** One part of a chat message's content, already validated. */
-public sealed interface ContentPart permits ContentPart.Text, ContentPart.Image {
+public sealed interface ContentPart permits ContentPart.Text, ContentPart.Image, ContentPart.RemoteImage {
 
     record Text(String text) implements ContentPart {
         public Text {
@@ -17,6 +17,15 @@ public sealed interface ContentPart permits ContentPart.Text, ContentPart.Image 
         public Image {
             if (mimeType == null || mimeType.isEmpty() || base64Data == null) {
                 throw new IllegalArgumentException("an image needs a mime type and base64 data");
+            }
+        }
+    }
+
+    /** An image named by an http(s) URL; the server fetches it (when allowed) before translation. */
+    record RemoteImage(String url, String detail) implements ContentPart {
+        public RemoteImage {
+            if (url == null || url.isEmpty()) {
+                throw new IllegalArgumentException("a remote image needs a URL");
             }
         }
     }

@@ -52,11 +52,15 @@ public final class ChatToGemini {
      * holds what the server fetched for each URL. A URL missing from it is a 400 saying remote media is off.
      */
     public static byte[] generateContentBody(ChatRequest req, TranslateOptions opts, Map<String, RemoteMedia> fetched) {
-        return Json.write(generateContentTree(req, opts));
+        return Json.write(generateContentTree(req, opts, fetched));
     }
 
     /** The same body as a tree, for callers that add fields (and for tests). */
     public static Map<String, Object> generateContentTree(ChatRequest req, TranslateOptions opts) {
+        return generateContentTree(req, opts, Map.of());
+    }
+
+    static Map<String, Object> generateContentTree(ChatRequest req, TranslateOptions opts, Map<String, RemoteMedia> fetched) {
         List<ChatMessage> msgs = req.messages();
         List<Object> systemParts = new ArrayList<>();
         int i = 0;
@@ -78,11 +82,11 @@ public final class ChatToGemini {
                 }
                 case USER -> {
                     role = "user";
-                    parts = parts(m);
+                    parts = parts(m, fetched);
                 }
                 case ASSISTANT -> {
                     role = "model";
-                    parts = parts(m);
+                    parts = parts(m, fetched);
                     for (int k = 0; k < m.toolCalls().size(); k++) {
                         ToolCall tc = m.toolCalls().get(k);
                         if (tc.id() != null) {
@@ -213,7 +217,7 @@ public final class ChatToGemini {
         return null;
     }
 
-    private static List<Object> parts(ChatMessage m) {
+    private static List<Object> parts(ChatMessage m, Map<String, RemoteMedia> fetched) {
         List<Object> out = new ArrayList<>();
         for (ContentPart p : m.content()) {
             if (p instanceof ContentPart.Text t) {
@@ -222,6 +226,14 @@ public final class ChatToGemini {
                 }
             } else if (p instanceof ContentPart.Image img) {
                 out.add(Json.object("inlineData", Json.object("mimeType", img.mimeType(), "data", img.base64Data())));
+            } else if (p instanceof ContentPart.RemoteImage r) {
+                RemoteMedia media = fetched.get(r.url());
+                if (media == null) {
+                    throw new ApiException(ApiError.badRequest("image URLs are not fetched by this proxy (setting "
+                            + "FETCH_REMOTE_MEDIA is off); send the image as a data: URI", "messages"));
+                }
+                out.add(Json.object("inlineData", Json.object("mimeType", media.mimeType(),
+                        "data", java.util.Base64.getEncoder().encodeToString(media.data()))));
             }
         }
         return out;
@@ -235,7 +247,7 @@ public final class ChatToGemini {
                         "messages[" + index + "].content[" + j + "]"));
             }
         }
-        return parts(m);
+        return parts(m, Map.of());
     }
 
     private static Object arguments(String json, String param) {
