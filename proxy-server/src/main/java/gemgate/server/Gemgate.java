@@ -65,6 +65,14 @@ public final class Gemgate implements AutoCloseable {
     }
 
     public static Gemgate start(Settings s, Clock clock) throws InterruptedException {
+        return start(s, clock, AddressPolicy.publicOnly());
+    }
+
+    /**
+     * For tests only: {@code mediaPolicy} replaces the public-only address rule of the media fetcher, so media can be
+     * served from loopback. Never reachable from configuration.
+     */
+    public static Gemgate start(Settings s, Clock clock, AddressPolicy mediaPolicy) throws InterruptedException {
         ProxyServer server = new ProxyServer(s.server().ioThreads(), s.server().nativeTransport());
         UpstreamClient upstream = null;
         MediaFetcher media = null;
@@ -72,7 +80,7 @@ public final class Gemgate implements AutoCloseable {
             upstream = new UpstreamClient(upstreamOptions(s), server.clientChannelClass());
             media = new MediaFetcher(new MediaFetcher.Options(s.media().fetchRemote(), s.media().maxBytes(),
                     s.media().timeout(), s.media().maxRedirects(), s.media().maxUrls()), server.clientChannelClass(),
-                    AddressPolicy.publicOnly(), MediaFetcher.HostResolver.JDK);
+                    mediaPolicy, MediaFetcher.HostResolver.JDK);
             KeyPool keys = new KeyPool(s.keys().geminiApiKeys(), clock);
             ModelFilter filter = new ModelFilter(s.models().whitelist(), s.models().blocked());
             ModelService models = new ModelService(server.workers().next(), upstream, keys, filter,

@@ -82,11 +82,11 @@ public final class ChatToGemini {
                 }
                 case USER -> {
                     role = "user";
-                    parts = parts(m, fetched);
+                    parts = parts(m, fetched, i);
                 }
                 case ASSISTANT -> {
                     role = "model";
-                    parts = parts(m, fetched);
+                    parts = parts(m, fetched, i);
                     for (int k = 0; k < m.toolCalls().size(); k++) {
                         ToolCall tc = m.toolCalls().get(k);
                         if (tc.id() != null) {
@@ -217,9 +217,10 @@ public final class ChatToGemini {
         return null;
     }
 
-    private static List<Object> parts(ChatMessage m, Map<String, RemoteMedia> fetched) {
+    private static List<Object> parts(ChatMessage m, Map<String, RemoteMedia> fetched, int index) {
         List<Object> out = new ArrayList<>();
-        for (ContentPart p : m.content()) {
+        for (int j = 0; j < m.content().size(); j++) {
+            ContentPart p = m.content().get(j);
             if (p instanceof ContentPart.Text t) {
                 if (!t.text().isEmpty()) {
                     out.add(Json.object("text", t.text()));
@@ -229,8 +230,8 @@ public final class ChatToGemini {
             } else if (p instanceof ContentPart.RemoteImage r) {
                 RemoteMedia media = fetched.get(r.url());
                 if (media == null) {
-                    throw new ApiException(ApiError.badRequest("image URLs are not fetched by this proxy (setting "
-                            + "FETCH_REMOTE_MEDIA is off); send the image as a data: URI", "messages"));
+                    throw new ApiException(ApiError.badRequest("image URLs are not fetched; send the image as a data: URI "
+                            + "(or set FETCH_REMOTE_MEDIA=true on the proxy)", "messages[" + index + "].content[" + j + "].image_url"));
                 }
                 out.add(Json.object("inlineData", Json.object("mimeType", media.mimeType(),
                         "data", java.util.Base64.getEncoder().encodeToString(media.data()))));
@@ -247,7 +248,7 @@ public final class ChatToGemini {
                         "messages[" + index + "].content[" + j + "]"));
             }
         }
-        return parts(m, Map.of());
+        return parts(m, Map.of(), index);
     }
 
     private static Object arguments(String json, String param) {

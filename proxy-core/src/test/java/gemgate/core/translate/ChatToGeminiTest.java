@@ -126,7 +126,7 @@ class ChatToGeminiTest {
     @Test
     void httpImageUrlsAreNotFetched() {
         ApiError e = error("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":\"http://x\"}]}]}");
-        assertThat(e.message()).isEqualTo("image URLs are not fetched; send the image as a data: URI");
+        assertThat(e.message()).isEqualTo("image URLs are not fetched; send the image as a data: URI (or set FETCH_REMOTE_MEDIA=true on the proxy)");
     }
 
     @Test

@@ -58,7 +58,9 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
     private final ChannelHandlerContext ctx;
     private final HttpRequest request;
     private final ChatRequest chat;
-    private final byte[] upstreamBody;
+    /** Null until the remote media URLs the request names have been fetched. */
+    private byte[] upstreamBody;
+    private io.netty.util.concurrent.Future<java.util.Map<String, gemgate.core.translate.RemoteMedia>> mediaFetch;
     private final String upstreamModel;
     private final Mode mode;
     private final Owner owner;
@@ -89,7 +91,10 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         this.chat = chat;
         this.owner = owner;
         this.upstreamModel = ChatToGemini.upstreamModel(chat.model());
-        this.upstreamBody = ChatToGemini.generateContentBody(chat, gw.translateOptions());
+        // With remote media URLs and fetching on, the body is built after the fetch (start); with fetching off the
+        // translation answers its own 400 here.
+        this.upstreamBody = chat.remoteMediaUrls().isEmpty() ? ChatToGemini.generateContentBody(chat, gw.translateOptions())
+                : gw.media().enabled() ? null : ChatToGemini.generateContentBody(chat, gw.translateOptions(), java.util.Map.of());
         this.mode = !chat.stream() ? Mode.PLAIN : gw.fakeStreaming() ? Mode.FAKE_STREAM : Mode.REAL_STREAM;
         this.id = "chatcmpl-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE)
                 + Long.toHexString(System.nanoTime() & 0xffffff);
@@ -108,6 +113,39 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
             fail(ApiError.noKeysConfigured());
             return;
         }
+        if (upstreamBody == null) {
+            fetchRemoteMedia();
+            return;
+        }
+        startAttempts();
+    }
+
+    /** Fetches the request's media URLs before the first attempt; a failure is the client's 400, naming the URL. */
+    private void fetchRemoteMedia() {
+        mediaFetch = gw.media().fetchAll(ctx.channel().eventLoop(), chat.remoteMediaUrls());
+        mediaFetch.addListener(f -> {
+            if (done || f.isCancelled()) {
+                return;
+            }
+            if (!f.isSuccess()) {
+                fail(f.cause() instanceof gemgate.server.media.MediaFetchException e ? e.toApiError()
+                        : ApiError.badRequest("Could not fetch a media URL: " + f.cause(), "messages"));
+                return;
+            }
+            try {
+                @SuppressWarnings("unchecked")
+                java.util.Map<String, gemgate.core.translate.RemoteMedia> media =
+                        (java.util.Map<String, gemgate.core.translate.RemoteMedia>) f.getNow();
+                upstreamBody = ChatToGemini.generateContentBody(chat, gw.translateOptions(), media);
+            } catch (ApiException e) {
+                fail(e.error());
+                return;
+            }
+            startAttempts();
+        });
+    }
+
+    private void startAttempts() {
         if (sse != null) {
             sse.startKeepalives();
         }
@@ -416,6 +454,9 @@ final class ChatExchange implements Exchange, UpstreamCall.Listener {
         done = true;
         if (call != null) {
             call.cancel();
+        }
+        if (mediaFetch != null) {
+            mediaFetch.cancel(false);
         }
         if (sse != null) {
             sse.abandon();

@@ -43,6 +43,11 @@ final class Harness implements AutoCloseable {
     }
 
     static Harness start(Map<String, String> overrides) {
+        return start(overrides, gemgate.server.media.AddressPolicy.publicOnly());
+    }
+
+    /** With a media address policy other than public-only (to serve remote media from loopback). */
+    static Harness start(Map<String, String> overrides, gemgate.server.media.AddressPolicy mediaPolicy) {
         GeminiEmulator emu = GeminiEmulator.start("127.0.0.1", 0);
         try {
             Path dir = Files.createTempDirectory("gemgate-e2e");
@@ -60,7 +65,7 @@ final class Harness implements AutoCloseable {
             env.put("SHUTDOWN_GRACE", "1");
             env.putAll(overrides);
             Settings s = ConfigLoader.load(null, env, new Properties());
-            Gemgate g = Gemgate.start(s);
+            Gemgate g = Gemgate.start(s, java.time.Clock.systemUTC(), mediaPolicy);
             // Let the start-up model fetch finish, so tests that count upstream calls per key are deterministic.
             long deadline = System.currentTimeMillis() + 5000;
             while (!s.keys().geminiApiKeys().isEmpty() && g.gateway().models().refreshes() == 0
