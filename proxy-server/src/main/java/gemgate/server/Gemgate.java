@@ -16,6 +16,8 @@ import gemgate.server.admin.AdminBackend;
 import gemgate.server.endpoint.Endpoints;
 import gemgate.server.endpoint.Gateway;
 import gemgate.server.endpoint.ModelService;
+import gemgate.server.media.AddressPolicy;
+import gemgate.server.media.MediaFetcher;
 import gemgate.server.metrics.Metrics;
 import gemgate.server.pipeline.AccessLogHandler;
 import gemgate.server.pipeline.ServerInitializer;
@@ -74,7 +76,7 @@ public final class Gemgate implements AutoCloseable {
     }
 
     public static Gemgate start(Settings s, Clock clock) throws InterruptedException {
-        return start(s, null, clock, null);
+        return start(s, null, clock, Extras.NONE);
     }
 
     /**
@@ -85,15 +87,25 @@ public final class Gemgate implements AutoCloseable {
      * @param sources the configuration inputs; null for fixed settings and no state (see {@link #start(Settings)})
      */
     public static Gemgate start(Settings s, ConfigLoader.Sources sources) throws InterruptedException {
-        return start(s, sources, Clock.systemUTC(), null);
+        return start(s, sources, Clock.systemUTC(), Extras.NONE);
     }
 
     /**
+     * What tests swap in; production always uses {@link #NONE}.
+     *
      * @param adminBackend what the admin API under /api/ administers; null = the real one over this server's key
-     *     pool, statistics and runtime settings (tests pass a fake)
+     *                     pool, statistics and runtime settings
+     * @param mediaPolicy  replaces the public-only address rule of the media fetcher, so media can be served from
+     *                     loopback; null = public only. Never reachable from configuration.
      */
-    public static Gemgate start(Settings boot, ConfigLoader.Sources sources, Clock clock, AdminBackend adminBackend)
+    public record Extras(AdminBackend adminBackend, AddressPolicy mediaPolicy) {
+        public static final Extras NONE = new Extras(null, null);
+    }
+
+    public static Gemgate start(Settings boot, ConfigLoader.Sources sources, Clock clock, Extras extras)
             throws InterruptedException {
+        AdminBackend adminBackend = extras.adminBackend();
+        AddressPolicy mediaPolicy = extras.mediaPolicy() != null ? extras.mediaPolicy() : AddressPolicy.publicOnly();
         StateStore store = sources == null ? StateStore.inMemory() : StateStore.open(boot.storage());
         RuntimeSettings runtime;
         try {
@@ -105,8 +117,12 @@ public final class Gemgate implements AutoCloseable {
         Settings s = runtime.current();
         ProxyServer server = new ProxyServer(s.server().ioThreads(), s.server().nativeTransport());
         UpstreamClient upstream = null;
+        MediaFetcher media = null;
         try {
             upstream = new UpstreamClient(upstreamOptions(s), server.clientChannelClass());
+            media = new MediaFetcher(new MediaFetcher.Options(s.media().fetchRemote(), s.media().maxBytes(),
+                    s.media().timeout(), s.media().maxRedirects(), s.media().maxUrls()), server.clientChannelClass(),
+                    mediaPolicy, MediaFetcher.HostResolver.JDK);
             KeyPool keys = new KeyPool(s.keys().geminiApiKeys(), clock);
             Supplier<ModelFilter> filter = Gateway.modelFilter(runtime);
             ModelService models = new ModelService(server.workers().next(), upstream, keys, filter,
@@ -117,7 +133,7 @@ public final class Gemgate implements AutoCloseable {
                     s.upstream().apiVersion(), s.upstream().maxSseEvent(), clock,
                     new Gateway.Concurrency(s.concurrency().concurrentRequests(), s.concurrency().increaseOnFailure(),
                             s.concurrency().maxConcurrentRequests()),
-                    responseCache(s.cache(), clock, metrics));
+                    responseCache(s.cache(), clock, metrics), s.embeddings(), media);
             ClientRateLimiter limiter = new ClientRateLimiter(s.rateLimit().perMinute(), s.rateLimit().perDay(),
                     s.rateLimit().maxTrackedClients(), clock);
             runtime.addListener(st -> limiter.setLimits(st.rateLimit().perMinute(), st.rateLimit().perDay()));
@@ -139,6 +155,9 @@ public final class Gemgate implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             if (upstream != null) {
                 upstream.close();
+            }
+            if (media != null) {
+                media.close();
             }
             server.close();
             store.close();
@@ -257,6 +276,7 @@ public final class Gemgate implements AutoCloseable {
         }
         saveState();
         upstream.close();
+        gateway.media().close();
         server.close();
     }
 

@@ -31,7 +31,9 @@ public record Settings(
         Metrics metrics,
         Concurrency concurrency,
         Cache cache,
-        Chat chat) {
+        Chat chat,
+        Embeddings embeddings,
+        Media media) {
 
     public Settings {
         Objects.requireNonNull(server, "server");
@@ -48,6 +50,8 @@ public record Settings(
         Objects.requireNonNull(concurrency, "concurrency");
         Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(chat, "chat");
+        Objects.requireNonNull(embeddings, "embeddings");
+        Objects.requireNonNull(media, "media");
     }
 
     /** Listening side: the client-facing HTTP server. */
@@ -311,6 +315,16 @@ public record Settings(
     }
 
     /**
+     * {@code POST /v1/embeddings}: the Gemini model used for OpenAI model names (and a missing model), the most texts
+     * per request, and how many upstream batches (of at most 100 texts) run at once for one request.
+     */
+    public record Embeddings(String defaultModel, int maxInputs, int parallelBatches) {
+        public Embeddings {
+            Objects.requireNonNull(defaultModel, "defaultModel");
+        }
+    }
+
+    /**
      * How OpenAI chat requests are translated for Gemini.
      *
      * @param disableSafetyFiltering every harm category at the most permissive threshold the model takes
@@ -341,6 +355,17 @@ public record Settings(
             if (randomStringLength < 1) {
                 throw new IllegalArgumentException("randomStringLength must be >= 1, got " + randomStringLength);
             }
+        }
+    }
+
+    /**
+     * Fetching http(s) media URLs named in chat messages: off unless {@code fetchRemote}; at most {@code maxUrls} per
+     * request and {@code maxBytes} per request in total, within {@code timeout}, following at most
+     * {@code maxRedirects}. Private, loopback and other non-public addresses are always refused.
+     */
+    public record Media(boolean fetchRemote, long maxBytes, Duration timeout, int maxRedirects, int maxUrls) {
+        public Media {
+            Objects.requireNonNull(timeout, "timeout");
         }
     }
 
@@ -422,6 +447,14 @@ public record Settings(
         line(l, "gemgate.chat.search-prompt", "\"" + chat.searchPrompt() + "\"");
         line(l, "gemgate.chat.random-string", chat.randomString());
         line(l, "gemgate.chat.random-string-length", chat.randomStringLength());
+        line(l, "gemgate.embeddings.default-model", embeddings.defaultModel());
+        line(l, "gemgate.embeddings.max-inputs", embeddings.maxInputs());
+        line(l, "gemgate.embeddings.parallel-batches", embeddings.parallelBatches());
+        line(l, "gemgate.media.fetch-remote", media.fetchRemote());
+        line(l, "gemgate.media.max-bytes", size(media.maxBytes()));
+        line(l, "gemgate.media.timeout", seconds(media.timeout()));
+        line(l, "gemgate.media.max-redirects", media.maxRedirects());
+        line(l, "gemgate.media.max-urls", media.maxUrls());
         return List.copyOf(l);
     }
 

@@ -57,7 +57,14 @@ final class SettingsMapper {
                         r.integer("gemgate.cache.calculate-entries", 1, MAX_INT, "a whole number >= 1"),
                         r.bool("gemgate.cache.precise"),
                         r.bool("gemgate.cache.share-across-clients")),
-                chat(r));
+                chat(r),
+                embeddings(r),
+                new Settings.Media(
+                        r.bool("gemgate.media.fetch-remote"),
+                        r.bytes("gemgate.media.max-bytes", 1, MAX_INT),
+                        r.positiveSeconds("gemgate.media.timeout"),
+                        r.integer("gemgate.media.max-redirects", 0, 20, "a whole number 0-20"),
+                        r.integer("gemgate.media.max-urls", 1, 1000, "a whole number 1-1000")));
     }
 
     private static Settings.Chat chat(Reader r) {
@@ -97,6 +104,19 @@ final class SettingsMapper {
             out.put(category, threshold);
         }
         return out;
+    }
+
+    private static Settings.Embeddings embeddings(Reader r) {
+        String model = r.string("gemgate.embeddings.default-model").trim();
+        if (model.startsWith("models/")) {
+            model = model.substring("models/".length());
+        }
+        if (!API_VERSION.matcher(model).matches()) {
+            throw r.error("gemgate.embeddings.default-model", "a Gemini embedding model name like gemini-embedding-001", model);
+        }
+        return new Settings.Embeddings(model,
+                r.integer("gemgate.embeddings.max-inputs", 1, 1_000_000, "a whole number >= 1"),
+                r.integer("gemgate.embeddings.parallel-batches", 1, 64, "a whole number 1-64"));
     }
 
     private static Settings.Log log(Reader r) {

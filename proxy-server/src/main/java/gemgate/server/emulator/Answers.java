@@ -234,11 +234,22 @@ final class Answers {
                 "promptTokensDetails", List.of(Json.object("modality", "TEXT", "tokenCount", n)));
     }
 
+    /** Values per embedding when the request sets no outputDimensionality (real models have 768 to 3072). */
+    static final int DEFAULT_DIMENSIONS = 8;
+
     /** Eight deterministic values in [-1, 1] derived from the text, so equal texts embed equally. */
     static Map<String, Object> embedding(String text) {
+        return embedding(text, DEFAULT_DIMENSIONS);
+    }
+
+    /**
+     * {@code dimensions} deterministic values in [-1, 1] derived from the text; a shorter vector is a prefix of a
+     * longer one for the same text, as Google truncates for outputDimensionality.
+     */
+    static Map<String, Object> embedding(String text, int dimensions) {
         long seed = text.hashCode() * 0x9E3779B97F4A7C15L + 1;
-        List<Object> values = new ArrayList<>(8);
-        for (int i = 0; i < 8; i++) {
+        List<Object> values = new ArrayList<>(dimensions);
+        for (int i = 0; i < dimensions; i++) {
             seed = seed * 6364136223846793005L + 1442695040888963407L;
             double v = ((seed >>> 11) / (double) (1L << 53)) * 2 - 1;
             values.add(Math.round(v * 1e6) / 1e6);
@@ -248,6 +259,15 @@ final class Answers {
 
     static String embedText(Map<String, Object> request) {
         return partsText(Json.obj(request, "content"));
+    }
+
+    /** The request's outputDimensionality, the default when absent; -1 when it is not a sensible number. */
+    static int dimensions(Map<String, Object> request) {
+        Object d = request == null ? null : request.get("outputDimensionality");
+        if (d == null) {
+            return DEFAULT_DIMENSIONS;
+        }
+        return d instanceof Long l && l >= 1 && l <= 4096 ? l.intValue() : -1;
     }
 
     /** A models.list page; {@code null} when the page token is not one this emulator issued. */

@@ -218,8 +218,13 @@ final class EmulatorHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                         answers.stream(b, model, prompt, Answers.responseId()), b);
             case "countTokens":
                 return fullReply(ctx, 200, Answers.countTokens(prompt));
-            case "embedContent":
-                return fullReply(ctx, 200, Json.object("embedding", Answers.embedding(Answers.embedText(json))));
+            case "embedContent": {
+                int dims = Answers.dimensions(json);
+                if (dims < 0) {
+                    return fullReply(ctx, 400, Answers.error(400, "INVALID_ARGUMENT", "Invalid output_dimensionality."));
+                }
+                return fullReply(ctx, 200, Json.object("embedding", Answers.embedding(Answers.embedText(json), dims)));
+            }
             default: {
                 List<Object> requests = Json.list(json, "requests");
                 if (requests != null && requests.size() > MAX_BATCH) {
@@ -227,7 +232,11 @@ final class EmulatorHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 }
                 List<Object> out = new ArrayList<>();
                 for (Object r : requests == null ? List.of() : requests) {
-                    out.add(Answers.embedding(Answers.embedText(Json.asObject(r))));
+                    int dims = Answers.dimensions(Json.asObject(r));
+                    if (dims < 0) {
+                        return fullReply(ctx, 400, Answers.error(400, "INVALID_ARGUMENT", "Invalid output_dimensionality."));
+                    }
+                    out.add(Answers.embedding(Answers.embedText(Json.asObject(r)), dims));
                 }
                 return fullReply(ctx, 200, Json.object("embeddings", out));
             }

@@ -70,7 +70,9 @@ final class ChatExchange implements Exchange {
     private final ChannelHandlerContext ctx;
     private final HttpRequest request;
     private final ChatRequest chat;
-    private final byte[] upstreamBody;
+    /** Null until the remote media URLs the request names have been fetched. */
+    private byte[] upstreamBody;
+    private io.netty.util.concurrent.Future<java.util.Map<String, gemgate.core.translate.RemoteMedia>> mediaFetch;
     private final String upstreamModel;
     private final Mode mode;
     private final Owner owner;
@@ -105,7 +107,10 @@ final class ChatExchange implements Exchange {
         this.chat = chat;
         this.owner = owner;
         this.upstreamModel = ChatToGemini.upstreamModel(chat.model());
-        this.upstreamBody = ChatToGemini.generateContentBody(chat, gw.translateOptions());
+        // With remote media URLs and fetching on, the body is built after the fetch (start); with fetching off the
+        // translation answers its own 400 here.
+        this.upstreamBody = chat.remoteMediaUrls().isEmpty() ? ChatToGemini.generateContentBody(chat, gw.translateOptions())
+                : gw.media().enabled() ? null : ChatToGemini.generateContentBody(chat, gw.translateOptions(), java.util.Map.of());
         this.mode = !chat.stream() ? Mode.PLAIN : gw.fakeStreaming() ? Mode.FAKE_STREAM : Mode.REAL_STREAM;
         this.width = mode == Mode.REAL_STREAM ? 1 : gw.concurrency().initial();
         this.id = "chatcmpl-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE)
@@ -125,6 +130,40 @@ final class ChatExchange implements Exchange {
             fail(ApiError.noKeysConfigured());
             return;
         }
+        if (upstreamBody == null) {
+            fetchRemoteMedia();
+            return;
+        }
+        startAttempts();
+    }
+
+    /** Fetches the request's media URLs before the first attempt; a failure is the client's 400, naming the URL. */
+    private void fetchRemoteMedia() {
+        mediaFetch = gw.media().fetchAll(ctx.channel().eventLoop(), chat.remoteMediaUrls());
+        mediaFetch.addListener(f -> {
+            if (done || f.isCancelled()) {
+                return;
+            }
+            if (!f.isSuccess()) {
+                fail(f.cause() instanceof gemgate.server.media.MediaFetchException e ? e.toApiError()
+                        : ApiError.badRequest("Could not fetch a media URL: " + f.cause(), "messages"));
+                return;
+            }
+            try {
+                @SuppressWarnings("unchecked")
+                java.util.Map<String, gemgate.core.translate.RemoteMedia> media =
+                        (java.util.Map<String, gemgate.core.translate.RemoteMedia>) f.getNow();
+                upstreamBody = ChatToGemini.generateContentBody(chat, gw.translateOptions(), media);
+            } catch (ApiException e) {
+                fail(e.error());
+                return;
+            }
+            startAttempts();
+        });
+    }
+
+    /** The cache is asked only now, when the body (fetched media included) is final. */
+    private void startAttempts() {
         if (answerFromCache()) {
             return;
         }
@@ -602,6 +641,9 @@ final class ChatExchange implements Exchange {
         }
         done = true;
         cancelRunning(false);
+        if (mediaFetch != null) {
+            mediaFetch.cancel(false);
+        }
         if (sse != null) {
             sse.abandon();
         }

@@ -113,6 +113,12 @@ public final class Endpoints {
                         return;
                     }
                     break;
+                case "/v1/embeddings", "/embeddings":
+                    if (m.equals(HttpMethod.POST)) {
+                        embeddings(ctx, req, owner);
+                        return;
+                    }
+                    break;
                 case "/v1/models", "/models":
                     if (m.equals(HttpMethod.GET)) {
                         models(ctx, req, owner);
@@ -157,6 +163,17 @@ public final class Endpoints {
             throw new ApiException(ApiError.modelNotAllowed(chat.model()));
         }
         ChatExchange ex = new ChatExchange(gw, ctx, req, chat, owner, metrics);
+        owner.exchangeStarted(ex);
+        ex.start();
+    }
+
+    private void embeddings(ChannelHandlerContext ctx, FullHttpRequest req, Exchange.Owner owner) {
+        gemgate.core.translate.Embeddings.Request er = gemgate.core.translate.Embeddings.parse(
+                ByteBufUtil.getBytes(req.content()), gw.embeddings().defaultModel(), gw.embeddings().maxInputs());
+        if (!gw.modelFilter().allows(er.upstreamModel())) {
+            throw new ApiException(ApiError.modelNotAllowed(er.clientModel()));
+        }
+        EmbeddingsExchange ex = new EmbeddingsExchange(gw, ctx, req, er, owner, metrics);
         owner.exchangeStarted(ex);
         ex.start();
     }
@@ -225,8 +242,8 @@ public final class Endpoints {
                 "name", "gemgate",
                 "version", version,
                 "message", "Gemini proxy is running. Point OpenAI-compatible clients at this address with /v1 and your PASSWORD as the API key.",
-                "endpoints", java.util.List.of("POST /v1/chat/completions", "GET /v1/models", "GET /health", "GET /metrics",
-                        "GET /v1beta/models", "POST /v1beta/models/{model}:generateContent")));
+                "endpoints", java.util.List.of("POST /v1/chat/completions", "POST /v1/embeddings", "GET /v1/models",
+                        "GET /health", "GET /metrics", "GET /v1beta/models", "POST /v1beta/models/{model}:generateContent")));
         Responses.send(ctx, req, Responses.json(HttpResponseStatus.OK, body), false);
     }
 }

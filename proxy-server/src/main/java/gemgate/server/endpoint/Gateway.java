@@ -6,6 +6,7 @@ import gemgate.core.config.Settings;
 import gemgate.core.keys.KeyPool;
 import gemgate.core.models.ModelFilter;
 import gemgate.core.translate.TranslateOptions;
+import gemgate.server.media.MediaFetcher;
 import gemgate.server.upstream.UpstreamClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,6 +73,8 @@ public final class Gateway {
     private final Clock clock;
     private final Concurrency concurrency;
     private final ResponseCache cache;
+    private final Settings.Embeddings embeddings;
+    private final MediaFetcher media;
 
     /**
      * @param modelFilter      the live model filter (see {@link #modelFilter(RuntimeSettings)}), shared with the
@@ -81,10 +84,13 @@ public final class Gateway {
      * @param maxSseEvent      cap for one upstream SSE event
      * @param concurrency      upstream attempts started at once per non-streamed chat request
      * @param cache            extra answers of concurrent attempts, for the next identical request
+     * @param embeddings       /v1/embeddings settings (default model, input cap, batches at once)
+     * @param media            fetcher for http(s) media URLs in chat messages (disabled unless configured)
      */
     public Gateway(KeyPool keys, UpstreamClient upstream, ModelService models, RuntimeSettings runtime,
             Supplier<ModelFilter> modelFilter, Function<Settings, TranslateOptions> translateOptions, String apiVersion,
-            int maxSseEvent, Clock clock, Concurrency concurrency, ResponseCache cache) {
+            int maxSseEvent, Clock clock, Concurrency concurrency, ResponseCache cache, Settings.Embeddings embeddings,
+            MediaFetcher media) {
         Objects.requireNonNull(modelFilter, "modelFilter");
         Objects.requireNonNull(translateOptions, "translateOptions");
         this.keys = keys;
@@ -99,12 +105,15 @@ public final class Gateway {
         this.clock = clock;
         this.concurrency = Objects.requireNonNull(concurrency, "concurrency (use Concurrency.ONE)");
         this.cache = Objects.requireNonNull(cache, "cache (use ResponseCache.disabled)");
+        this.embeddings = Objects.requireNonNull(embeddings, "embeddings");
+        this.media = Objects.requireNonNull(media, "media (use MediaFetcher.disabled)");
     }
 
     /** Fixed values that never change, one attempt at a time, no cache (handler tests); {@link #runtime()} is null. */
     public Gateway(KeyPool keys, UpstreamClient upstream, ModelService models, ModelFilter modelFilter,
             TranslateOptions translateOptions, String apiVersion, int maxRetryNum, int maxEmptyResponses,
-            boolean fakeStreaming, Duration keepaliveInterval, int maxSseEvent, Clock clock) {
+            boolean fakeStreaming, Duration keepaliveInterval, int maxSseEvent, Clock clock, Settings.Embeddings embeddings,
+            MediaFetcher media) {
         Live fixed = new Live(maxRetryNum, maxEmptyResponses, fakeStreaming, keepaliveInterval, translateOptions);
         Objects.requireNonNull(modelFilter, "modelFilter");
         this.keys = keys;
@@ -118,6 +127,8 @@ public final class Gateway {
         this.clock = clock;
         this.concurrency = Concurrency.ONE;
         this.cache = ResponseCache.disabled(clock);
+        this.embeddings = Objects.requireNonNull(embeddings, "embeddings");
+        this.media = Objects.requireNonNull(media, "media (use MediaFetcher.disabled)");
     }
 
     /** The model filter built from the current whitelist and blocked list, rebuilt on each change. */
@@ -187,5 +198,13 @@ public final class Gateway {
 
     public ResponseCache cache() {
         return cache;
+    }
+
+    public Settings.Embeddings embeddings() {
+        return embeddings;
+    }
+
+    public MediaFetcher media() {
+        return media;
     }
 }

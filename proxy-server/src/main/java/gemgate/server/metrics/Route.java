@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** The bounded set of route labels used by the access log and the metrics: never the raw path. */
 public enum Route {
-    CHAT, MODELS, NATIVE, HEALTH, METRICS, ROOT, OTHER;
+    CHAT, MODELS, EMBEDDINGS, NATIVE, HEALTH, METRICS, ROOT, OTHER;
 
     final String label = name().toLowerCase(Locale.ROOT);
 
@@ -30,6 +30,8 @@ public enum Route {
                 return CHAT;
             case "/v1/models", "/models":
                 return MODELS;
+            case "/v1/embeddings", "/embeddings":
+                return EMBEDDINGS;
             case "/health", "/healthz":
                 return HEALTH;
             case "/metrics":

@@ -93,7 +93,9 @@ class AdminApiTest {
             throw new IllegalArgumentException(e);
         }
         Gateway gw = new Gateway(new KeyPool(List.of(), Clock.systemUTC()), null, null, ModelFilter.allowAll(),
-                TranslateOptions.defaults(), "v1beta", 1, 1, false, Duration.ofSeconds(1), 1 << 20, Clock.systemUTC());
+                TranslateOptions.defaults(), "v1beta", 1, 1, false, Duration.ofSeconds(1), 1 << 20, Clock.systemUTC(),
+                new gemgate.core.config.Settings.Embeddings("gemini-embedding-001", 2048, 2),
+                gemgate.server.media.MediaFetcher.disabled(io.netty.channel.socket.nio.NioSocketChannel.class));
         Endpoints endpoints = new Endpoints(gw, "test", new Metrics(), admin);
         EmbeddedChannel ch = new EmbeddedChannel(
                 new ClientAddressHandler(CidrSet.parse(List.of("10.0.0.0/8"))),

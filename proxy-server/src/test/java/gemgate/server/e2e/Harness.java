@@ -43,19 +43,24 @@ final class Harness implements AutoCloseable {
     }
 
     static Harness start(Map<String, String> overrides) {
-        return start(overrides, null);
+        return start(overrides, Gemgate.Extras.NONE);
     }
 
-    /** With {@code admin} behind the admin API (/api/); null leaves it unavailable (503), as in production today. */
+    /** With {@code admin} behind the admin API (/api/). */
     static Harness start(gemgate.server.admin.AdminBackend admin, String... envPairs) {
         Map<String, String> env = new HashMap<>();
         for (int i = 0; i < envPairs.length; i += 2) {
             env.put(envPairs[i], envPairs[i + 1]);
         }
-        return start(env, admin);
+        return start(env, new Gemgate.Extras(admin, null));
     }
 
-    static Harness start(Map<String, String> overrides, gemgate.server.admin.AdminBackend admin) {
+    /** With a media address policy other than public-only (to serve remote media from loopback). */
+    static Harness start(Map<String, String> overrides, gemgate.server.media.AddressPolicy mediaPolicy) {
+        return start(overrides, new Gemgate.Extras(null, mediaPolicy));
+    }
+
+    static Harness start(Map<String, String> overrides, Gemgate.Extras extras) {
         GeminiEmulator emu = GeminiEmulator.start("127.0.0.1", 0);
         try {
             Path dir = Files.createTempDirectory("gemgate-e2e");
@@ -74,7 +79,7 @@ final class Harness implements AutoCloseable {
             env.putAll(overrides);
             ConfigLoader.Sources sources = ConfigLoader.Sources.read(null, env, new Properties());
             Settings s = ConfigLoader.load(sources);
-            Gemgate g = Gemgate.start(s, sources, java.time.Clock.systemUTC(), admin);
+            Gemgate g = Gemgate.start(s, sources, java.time.Clock.systemUTC(), extras);
             // Let the start-up model fetch finish, so tests that count upstream calls per key are deterministic.
             long deadline = System.currentTimeMillis() + 5000;
             while (!s.keys().geminiApiKeys().isEmpty() && g.gateway().models().refreshes() == 0

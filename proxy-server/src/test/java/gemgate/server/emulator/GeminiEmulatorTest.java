@@ -228,6 +228,20 @@ class GeminiEmulatorTest {
     }
 
     @Test
+    void embeddingsHonourOutputDimensionalityDeterministically() {
+        String req = "{\"requests\":[{\"content\":{\"parts\":[{\"text\":\"a\"}]},\"outputDimensionality\":3},"
+                + "{\"content\":{\"parts\":[{\"text\":\"a\"}]}}]}";
+        List<Object> e = Json.list(json(client.post("/v1beta/models/gemini-embedding-001:batchEmbedContents", "k", req)), "embeddings");
+        List<Object> short3 = Json.list(Json.asObject(e.get(0)), "values");
+        List<Object> full = Json.list(Json.asObject(e.get(1)), "values");
+        assertThat(short3).as("outputDimensionality sets the vector length").hasSize(3);
+        assertThat(full).as("without it the emulator's default length").hasSize(8);
+        assertThat(full.subList(0, 3)).as("a reduced vector is the start of the full one, as Google truncates").isEqualTo(short3);
+        String bad = "{\"requests\":[{\"content\":{\"parts\":[{\"text\":\"a\"}]},\"outputDimensionality\":0}]}";
+        assertError(client.post("/v1beta/models/gemini-embedding-001:batchEmbedContents", "k", bad), 400, "INVALID_ARGUMENT");
+    }
+
+    @Test
     void sequenceAdvancesPerGenerateCallAndRepeatsTheLastStep() {
         emulator.script("seq", Behavior.sequence(Behavior.quotaExceeded("2s", false), Behavior.serverError(503), Behavior.ok()));
         assertThat(client.generate("seq").statusCode()).isEqualTo(429);

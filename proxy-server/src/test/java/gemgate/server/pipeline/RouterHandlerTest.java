@@ -38,7 +38,9 @@ class RouterHandlerTest {
     private final Endpoints endpoints = new Endpoints(new gemgate.server.endpoint.Gateway(
             new gemgate.core.keys.KeyPool(List.of(), java.time.Clock.systemUTC()), null, null,
             gemgate.core.models.ModelFilter.allowAll(), gemgate.core.translate.TranslateOptions.defaults(), "v1beta",
-            1, 1, false, java.time.Duration.ofSeconds(1), 1 << 20, java.time.Clock.systemUTC()), "test",
+            1, 1, false, java.time.Duration.ofSeconds(1), 1 << 20, java.time.Clock.systemUTC(),
+            new gemgate.core.config.Settings.Embeddings("gemini-embedding-001", 2048, 2),
+            gemgate.server.media.MediaFetcher.disabled(io.netty.channel.socket.nio.NioSocketChannel.class)), "test",
             new gemgate.server.metrics.Metrics());
     private final RouterHandler router = new RouterHandler(endpoints);
     private final List<Object> passedOn = new ArrayList<>();
