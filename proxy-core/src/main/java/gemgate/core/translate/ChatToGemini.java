@@ -263,7 +263,7 @@ public final class ChatToGemini {
         if (media == null) {
             throw new ApiException(ApiError.badRequest("image URLs are not fetched: remote image fetching is disabled on this "
                     + "proxy. Send the image as a data: URI (data:image/png;base64,...) or ask the operator to enable remote "
-                    + "media fetching.", param));
+                    + "media fetching (FETCH_REMOTE_MEDIA=true).", param));
         }
         String mime = MediaTypes.canonical(media.mimeType());
         if (mime == null || !MediaTypes.isBinaryMedia(mime)) {
