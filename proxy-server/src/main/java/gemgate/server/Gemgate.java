@@ -5,10 +5,13 @@ import gemgate.core.config.Settings;
 import gemgate.core.keys.KeyPool;
 import gemgate.core.models.ModelFilter;
 import gemgate.core.ratelimit.ClientRateLimiter;
+import gemgate.core.stats.UsageStats;
 import gemgate.core.translate.TranslateOptions;
 import gemgate.server.endpoint.Endpoints;
 import gemgate.server.endpoint.Gateway;
 import gemgate.server.endpoint.ModelService;
+import gemgate.server.keys.KeyTasks;
+import gemgate.server.keys.KeyValidator;
 import gemgate.server.metrics.Metrics;
 import gemgate.server.pipeline.AccessLogHandler;
 import gemgate.server.pipeline.ServerInitializer;
@@ -45,9 +48,11 @@ public final class Gemgate implements AutoCloseable {
     private final ChannelGroup channels;
     private final Duration shutdownGrace;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final KeyTasks keyTasks;
 
     private Gemgate(ProxyServer server, UpstreamClient upstream, Gateway gateway, InetSocketAddress address,
-            Metrics metrics, AtomicBoolean draining, ChannelGroup channels, Duration shutdownGrace) {
+            Metrics metrics, AtomicBoolean draining, ChannelGroup channels, Duration shutdownGrace, KeyTasks keyTasks) {
+        this.keyTasks = keyTasks;
         this.server = server;
         this.upstream = upstream;
         this.gateway = gateway;
@@ -67,7 +72,9 @@ public final class Gemgate implements AutoCloseable {
         UpstreamClient upstream = null;
         try {
             upstream = new UpstreamClient(upstreamOptions(s), server.clientChannelClass());
-            KeyPool keys = new KeyPool(s.keys().geminiApiKeys(), clock);
+            KeyPool keys = new KeyPool(s.keys().geminiApiKeys(), new KeyPool.Options(s.keys().modelLimits(),
+                    s.keys().dailyLimit(), s.keys().revalidateInterval(), s.keys().revalidateMaxInterval()),
+                    new UsageStats(clock), clock);
             ModelFilter filter = new ModelFilter(s.models().whitelist(), s.models().blocked());
             ModelService models = new ModelService(server.workers().next(), upstream, keys, filter,
                     s.upstream().apiVersion(), s.models().refreshInterval(), clock);
@@ -88,7 +95,9 @@ public final class Gemgate implements AutoCloseable {
             InetSocketAddress bound = server.start(s.server().host(), s.server().port(),
                     new ServerInitializer(po, new Endpoints(gw, version(), metrics), ops));
             models.startBackgroundRefresh();
-            return new Gemgate(server, upstream, gw, bound, metrics, draining, channels, s.server().shutdownGrace());
+            KeyTasks keyTasks = new KeyTasks(server.workers().next(), upstream, keys, s.upstream().apiVersion(), s.keys(), clock);
+            keyTasks.start();
+            return new Gemgate(server, upstream, gw, bound, metrics, draining, channels, s.server().shutdownGrace(), keyTasks);
         } catch (RuntimeException | InterruptedException e) {
             if (upstream != null) {
                 upstream.close();
@@ -135,6 +144,11 @@ public final class Gemgate implements AutoCloseable {
         }
     }
 
+    /** The key checker (start-up check, "test all keys", re-checks of invalid keys). */
+    public KeyValidator keyValidator() {
+        return keyTasks.validator();
+    }
+
     public Metrics metrics() {
         return metrics;
     }
@@ -156,6 +170,7 @@ public final class Gemgate implements AutoCloseable {
         }
         server.stopAccepting();
         draining.set(true);
+        keyTasks.close();
         for (Channel ch : channels) {
             ch.eventLoop().execute(() -> {
                 AccessLogHandler a = ch.pipeline().get(AccessLogHandler.class);

@@ -68,8 +68,16 @@ final class SettingsMapper {
                 Duration.ofMinutes(reportMinutes));
     }
 
-    /** Bundled table, then {@code <storage.dir>/model-limits.json} when present, then the setting (a path or JSON). */
+    /**
+     * Bundled table, then {@code <storage.dir>/model-limits.json} when present, then the setting (a path or JSON);
+     * "off" = no local limits at all.
+     */
     private static ModelLimits modelLimits(Reader r, Settings.Storage storage) {
+        String path = "gemgate.keys.model-limits";
+        String value = r.string(path);
+        if (value.equalsIgnoreCase("off") || value.equalsIgnoreCase("none")) {
+            return ModelLimits.none(); // paid-tier keys: only Google's own answers take a key out
+        }
         ModelLimits limits = ModelLimits.bundled();
         Path dataFile = storage.dir().resolve(MODEL_LIMITS_FILE);
         if (Files.isRegularFile(dataFile)) {
@@ -80,8 +88,6 @@ final class SettingsMapper {
                         + " (fix or delete the file)", e);
             }
         }
-        String path = "gemgate.keys.model-limits";
-        String value = r.string(path);
         if (value.isEmpty()) {
             return limits;
         }

@@ -67,6 +67,9 @@ class KeySettingsTest {
         assertThat(inline.modelLimits().forModel("my-model").rpm()).as("the setting wins over the file").isEqualTo(7);
         assertThat(inline.modelLimits().forModel("gemini-2.5-pro").rpd()).isEqualTo(50);
 
+        assertThat(load("MODEL_LIMITS", "off").keys().modelLimits().isEmpty()).as("off: no local limits, not even the file's")
+                .isTrue();
+
         Path f = tmp.resolve("limits.json");
         Files.writeString(f, "{\"limits\":{\"gemini-2.5-flash\":{\"rpm\":99}}}");
         assertThat(load("MODEL_LIMITS", f.toString()).keys().modelLimits().forModel("gemini-2.5-flash").rpm()).isEqualTo(99);
