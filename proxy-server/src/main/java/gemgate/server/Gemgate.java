@@ -10,6 +10,7 @@ import gemgate.core.keys.KeyPool;
 import gemgate.core.models.ModelFilter;
 import gemgate.core.ratelimit.ClientRateLimiter;
 import gemgate.core.store.StateStore;
+import gemgate.core.stats.UsageStats;
 import gemgate.core.translate.TranslateOptions;
 import gemgate.server.admin.AdminApi;
 import gemgate.server.admin.AdminBackend;
@@ -18,6 +19,8 @@ import gemgate.server.endpoint.Gateway;
 import gemgate.server.endpoint.ModelService;
 import gemgate.server.media.AddressPolicy;
 import gemgate.server.media.MediaFetcher;
+import gemgate.server.keys.KeyTasks;
+import gemgate.server.keys.KeyValidator;
 import gemgate.server.metrics.Metrics;
 import gemgate.server.pipeline.AccessLogHandler;
 import gemgate.server.pipeline.ServerInitializer;
@@ -56,10 +59,13 @@ public final class Gemgate implements AutoCloseable {
     private final Duration shutdownGrace;
     private final StateStore store;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final KeyTasks keyTasks;
 
     private Gemgate(ProxyServer server, UpstreamClient upstream, Gateway gateway, InetSocketAddress address,
-            Metrics metrics, AtomicBoolean draining, ChannelGroup channels, Duration shutdownGrace, StateStore store) {
+            Metrics metrics, AtomicBoolean draining, ChannelGroup channels, Duration shutdownGrace, StateStore store,
+            KeyTasks keyTasks) {
         this.store = store;
+        this.keyTasks = keyTasks;
         this.server = server;
         this.upstream = upstream;
         this.gateway = gateway;
@@ -123,7 +129,9 @@ public final class Gemgate implements AutoCloseable {
             media = new MediaFetcher(new MediaFetcher.Options(s.media().fetchRemote(), s.media().maxBytes(),
                     s.media().timeout(), s.media().maxRedirects(), s.media().maxUrls()), server.clientChannelClass(),
                     mediaPolicy, MediaFetcher.HostResolver.JDK);
-            KeyPool keys = new KeyPool(s.keys().geminiApiKeys(), clock);
+            KeyPool keys = new KeyPool(s.keys().geminiApiKeys(), new KeyPool.Options(s.keys().modelLimits(),
+                    s.keys().dailyLimit(), s.keys().revalidateInterval(), s.keys().revalidateMaxInterval()),
+                    new UsageStats(clock), clock);
             Supplier<ModelFilter> filter = Gateway.modelFilter(runtime);
             ModelService models = new ModelService(server.workers().next(), upstream, keys, filter,
                     s.upstream().apiVersion(), s.models().refreshInterval(), clock,
@@ -150,8 +158,10 @@ public final class Gemgate implements AutoCloseable {
             InetSocketAddress bound = server.start(s.server().host(), s.server().port(),
                     new ServerInitializer(po, new Endpoints(gw, version(), metrics, AdminApi.create(s, adminBackend, clock)), ops));
             models.startBackgroundRefresh();
+            KeyTasks keyTasks = new KeyTasks(server.workers().next(), upstream, keys, s.upstream().apiVersion(), s.keys(), clock);
+            keyTasks.start();
             return new Gemgate(server, upstream, gw, bound, metrics, draining, channels, s.server().shutdownGrace(),
-                    store);
+                    store, keyTasks);
         } catch (RuntimeException | InterruptedException e) {
             if (upstream != null) {
                 upstream.close();
@@ -215,6 +225,11 @@ public final class Gemgate implements AutoCloseable {
         }
     }
 
+    /** The key checker (start-up check, "test all keys", re-checks of invalid keys). */
+    public KeyValidator keyValidator() {
+        return keyTasks.validator();
+    }
+
     public Metrics metrics() {
         return metrics;
     }
@@ -246,6 +261,7 @@ public final class Gemgate implements AutoCloseable {
         }
         server.stopAccepting();
         draining.set(true);
+        keyTasks.close();
         for (Channel ch : channels) {
             ch.eventLoop().execute(() -> {
                 AccessLogHandler a = ch.pipeline().get(AccessLogHandler.class);

@@ -142,15 +142,36 @@ public record Settings(
         }
     }
 
-    /** The Gemini API keys, duplicates removed, in configuration order. May be empty. */
-    public record Keys(List<String> geminiApiKeys) {
+    /**
+     * The Gemini API keys (duplicates removed, in configuration order; may be empty) and how the pool treats them:
+     * the per-key daily cap (0 = none), the per-model limits table (bundled, then the data directory's file, then
+     * the setting), the background validator (concurrency, time limit, re-check waits), and the usage report period
+     * ({@link Duration#ZERO} = off).
+     */
+    public record Keys(
+            List<String> geminiApiKeys,
+            int dailyLimit,
+            gemgate.core.keys.ModelLimits modelLimits,
+            int validationConcurrency,
+            Duration validationTimeout,
+            Duration revalidateInterval,
+            Duration revalidateMaxInterval,
+            boolean skipStartupCheck,
+            Duration usageReportInterval) {
         public Keys {
             geminiApiKeys = List.copyOf(geminiApiKeys);
+            Objects.requireNonNull(modelLimits, "modelLimits");
+            Objects.requireNonNull(validationTimeout, "validationTimeout");
+            Objects.requireNonNull(revalidateInterval, "revalidateInterval");
+            Objects.requireNonNull(revalidateMaxInterval, "revalidateMaxInterval");
+            Objects.requireNonNull(usageReportInterval, "usageReportInterval");
         }
 
         @Override
         public String toString() {
-            return "Keys" + maskAll(geminiApiKeys);
+            return "Keys" + maskAll(geminiApiKeys) + "[dailyLimit=" + dailyLimit + ", modelLimits=" + modelLimits
+                    + ", validationConcurrency=" + validationConcurrency + ", skipStartupCheck=" + skipStartupCheck
+                    + ", usageReportInterval=" + usageReportInterval + "]";
         }
     }
 
@@ -397,6 +418,15 @@ public record Settings(
         line(l, "gemgate.auth.max-sessions", auth.admin().maxSessions());
         line(l, "gemgate.auth.login-max-failures", auth.admin().loginMaxFailures());
         line(l, "gemgate.keys.gemini-api-keys", keys.geminiApiKeys().size() + " keys " + maskAll(keys.geminiApiKeys()));
+        line(l, "gemgate.keys.daily-limit", offIfZero(keys.dailyLimit()));
+        line(l, "gemgate.keys.model-limits", keys.modelLimits());
+        line(l, "gemgate.keys.validation-concurrency", keys.validationConcurrency());
+        line(l, "gemgate.keys.validation-timeout", seconds(keys.validationTimeout()));
+        line(l, "gemgate.keys.revalidate-interval", seconds(keys.revalidateInterval()));
+        line(l, "gemgate.keys.revalidate-max-interval", seconds(keys.revalidateMaxInterval()));
+        line(l, "gemgate.keys.skip-startup-check", keys.skipStartupCheck());
+        line(l, "gemgate.keys.usage-report-interval-minutes", keys.usageReportInterval().isZero() ? "0 (off)"
+                : keys.usageReportInterval().toMinutes());
         Upstream u = upstream;
         line(l, "gemgate.upstream.base-url", u.baseUrl());
         line(l, "gemgate.upstream.api-version", u.apiVersion());

@@ -1,6 +1,10 @@
 package gemgate.core.config;
 
+import gemgate.core.keys.ModelLimits;
 import gemgate.core.net.CidrSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +31,7 @@ final class SettingsMapper {
         return new Settings(
                 server(r),
                 keepAuth != null ? keepAuth : auth(r, storage),
-                new Settings.Keys(r.list("gemgate.keys.gemini-api-keys")),
+                keys(r, storage),
                 upstream(r),
                 new Settings.Streaming(
                         r.bool("gemgate.streaming.fake-streaming"),
@@ -117,6 +121,68 @@ final class SettingsMapper {
         return new Settings.Embeddings(model,
                 r.integer("gemgate.embeddings.max-inputs", 1, 1_000_000, "a whole number >= 1"),
                 r.integer("gemgate.embeddings.parallel-batches", 1, 64, "a whole number 1-64"));
+    }
+
+    /** The file in the data directory that overrides the bundled per-model limits, when it exists. */
+    static final String MODEL_LIMITS_FILE = "model-limits.json";
+
+    private static Settings.Keys keys(Reader r, Settings.Storage storage) {
+        Duration revalidate = r.positiveSeconds("gemgate.keys.revalidate-interval");
+        Duration revalidateMax = r.positiveSeconds("gemgate.keys.revalidate-max-interval");
+        if (revalidateMax.compareTo(revalidate) < 0) {
+            throw r.error("gemgate.keys.revalidate-max-interval", "a duration >= gemgate.keys.revalidate-interval ("
+                    + Settings.seconds(revalidate) + ")", Settings.seconds(revalidateMax));
+        }
+        int reportMinutes = r.integer("gemgate.keys.usage-report-interval-minutes", 0, 525_600,
+                "a number of minutes >= 0 (0 = off)");
+        return new Settings.Keys(
+                r.list("gemgate.keys.gemini-api-keys"),
+                r.integer("gemgate.keys.daily-limit", 0, MAX_INT, "a whole number >= 0 (0 = no cap)"),
+                modelLimits(r, storage),
+                r.integer("gemgate.keys.validation-concurrency", 1, 64, "a whole number 1-64"),
+                r.positiveSeconds("gemgate.keys.validation-timeout"),
+                revalidate,
+                revalidateMax,
+                r.bool("gemgate.keys.skip-startup-check"),
+                Duration.ofMinutes(reportMinutes));
+    }
+
+    /**
+     * Bundled table, then {@code <storage.dir>/model-limits.json} when present, then the setting (a path or JSON);
+     * "off" = no local limits at all.
+     */
+    private static ModelLimits modelLimits(Reader r, Settings.Storage storage) {
+        String path = "gemgate.keys.model-limits";
+        String value = r.string(path);
+        if (value.equalsIgnoreCase("off") || value.equalsIgnoreCase("none")) {
+            return ModelLimits.none(); // paid-tier keys: only Google's own answers take a key out
+        }
+        ModelLimits limits = ModelLimits.bundled();
+        Path dataFile = storage.dir().resolve(MODEL_LIMITS_FILE);
+        if (Files.isRegularFile(dataFile)) {
+            try {
+                limits = limits.overriddenBy(ModelLimits.parse(Files.readAllBytes(dataFile), dataFile.toString()));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new ConfigError("per-model limits in " + dataFile + " could not be used: " + e.getMessage()
+                        + " (fix or delete the file)", e);
+            }
+        }
+        if (value.isEmpty()) {
+            return limits;
+        }
+        String expected = "a path to a JSON file of per-model limits, or that JSON itself ({\"limits\":{\"model*\":{\"rpm\":..}}})";
+        try {
+            if (value.startsWith("{")) {
+                return limits.overriddenBy(ModelLimits.parse(value.getBytes(StandardCharsets.UTF_8), "the setting"));
+            }
+            Path file = Path.of(value);
+            if (!Files.isRegularFile(file)) {
+                throw r.error(path, expected + " (no such file)", value);
+            }
+            return limits.overriddenBy(ModelLimits.parse(Files.readAllBytes(file), file.toString()));
+        } catch (IllegalArgumentException | IOException e) {
+            throw r.error(path, expected + "; " + e.getMessage(), value.length() > 80 ? value.substring(0, 80) + "…" : value);
+        }
     }
 
     private static Settings.Log log(Reader r) {

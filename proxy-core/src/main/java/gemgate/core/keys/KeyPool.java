@@ -1,14 +1,18 @@
 package gemgate.core.keys;
 
 import gemgate.core.error.ApiError;
+import gemgate.core.stats.UsageStats;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,30 +20,81 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Gemini keys and their health, shared by all event loops. {@link #next} hands out usable keys round-robin: not
- * invalid (Google said the key is bad, suspended or lacks the API) and not cooling down (Google said 429). Picking is
- * lock-free: a CAS on one cursor over an immutable array; outcomes are reported back with {@link #onSuccess} and
- * {@link #onFailure}. Invalid keys stay out until restart, rather than being retried on every request as hajimi does.
+ * The Gemini keys and their health per key and per model, shared by all event loops.
+ *
+ * <p>{@link #next} picks a key for one call to a model: not invalid, not disabled, not resting (a per-minute 429
+ * cools key x model for Google's retryDelay; a per-day 429 parks it until midnight America/Los_Angeles), and not at
+ * a local limit (the {@link ModelLimits} table and the per-key daily cap: a call the local count says would pass
+ * them is not sent). Among usable keys it prefers the one with most headroom for that model, rotating among ties.
+ * Picking is lock-free: a scan of an immutable array, a CAS on one cursor and a CAS on the counters it reserves.
+ * Outcomes come back through {@link #onSuccess} and {@link #onFailure}; an invalid key leaves the rotation until a
+ * re-check ({@link #dueForValidation}, {@link #onValidation}) finds it valid again.
+ *
+ * <p>Keys can be added, removed and disabled at runtime (copy-on-write of the array under an admin-only lock). State
+ * worth keeping across restarts is exported as a JSON-able tree ({@link #exportState}); the change listener is told
+ * (cheaply, without I/O) whenever it changed.
  */
 public final class KeyPool {
     /** Google resets per-day quotas at midnight Pacific time. */
-    static final ZoneId QUOTA_ZONE = ZoneId.of("America/Los_Angeles");
+    static final ZoneId QUOTA_ZONE = QuotaDay.ZONE;
     /** Rest after a 429 that names no retry delay. */
     static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(60);
     /** What to tell clients when every key is invalid: nothing changes until the operator fixes the keys. */
     static final long ALL_INVALID_RETRY_SECONDS = 300;
+    /** Keys taken from one pasted text at most. */
+    public static final int MAX_KEYS_PER_ADD = 10_000;
 
     private static final Logger log = LoggerFactory.getLogger(KeyPool.class);
 
-    private final PooledKey[] keys;
-    private final Clock clock;
-    /** Index of the key to try first next time; always in [0, size). */
-    private final AtomicInteger cursor = new AtomicInteger();
+    /**
+     * @param limits per-model limits ({@link ModelLimits#none()} = only Google's answers count)
+     * @param dailyLimit requests per key per quota day across models, 0 = none (hajimi's API_KEY_DAILY_LIMIT)
+     * @param revalidateAfter first re-check of an invalid key; the wait doubles after each failed check...
+     * @param revalidateMax ...up to this
+     */
+    public record Options(ModelLimits limits, int dailyLimit, Duration revalidateAfter, Duration revalidateMax) {
+        public Options {
+            if (limits == null || revalidateAfter == null || revalidateMax == null) {
+                throw new IllegalArgumentException("limits, revalidateAfter and revalidateMax are required");
+            }
+            if (dailyLimit < 0) {
+                throw new IllegalArgumentException("dailyLimit must be >= 0 (0 = none), got " + dailyLimit);
+            }
+            if (revalidateAfter.isNegative() || revalidateAfter.isZero() || revalidateMax.compareTo(revalidateAfter) < 0) {
+                throw new IllegalArgumentException("revalidateAfter must be > 0 and <= revalidateMax");
+            }
+        }
 
-    /** Blank entries and duplicates are dropped (a key listed twice would get twice the traffic). */
+        /** No local limits, no daily cap, re-checks after 10 min doubling to 6 h. */
+        public static Options defaults() {
+            return new Options(ModelLimits.none(), 0, Duration.ofMinutes(10), Duration.ofHours(6));
+        }
+    }
+
+    private final Clock clock;
+    private final Options options;
+    private final UsageStats stats;
+    private final QuotaDay quotaDay = new QuotaDay();
+    private final Usage.Caps keyCaps;
+    /** The keys from the configuration, by full text: their source is ENVIRONMENT even when re-added by hand. */
+    private final Set<String> environment;
+    private final Object adminLock = new Object();
+
+    private volatile PooledKey[] keys;
+    /** Ids of environment keys removed at runtime; guarded by adminLock, read as a copy. */
+    private Set<String> tombstones = new LinkedHashSet<>();
+    /** Index of the key to try first next time. */
+    private final AtomicInteger cursor = new AtomicInteger();
+    private volatile Runnable changeListener = () -> { };
+
+    /** Blank entries and duplicates are dropped (a key listed twice would get twice the traffic). No local limits. */
     public KeyPool(List<String> keys, Clock clock) {
-        if (keys == null || clock == null) {
-            throw new IllegalArgumentException("keys and clock are required (keys may be an empty list)");
+        this(keys, Options.defaults(), new UsageStats(requireClock(clock)), clock);
+    }
+
+    public KeyPool(List<String> keys, Options options, UsageStats stats, Clock clock) {
+        if (keys == null || clock == null || options == null || stats == null) {
+            throw new IllegalArgumentException("keys, options, stats and clock are required (keys may be an empty list)");
         }
         Set<String> distinct = new LinkedHashSet<>();
         for (String k : keys) {
@@ -47,21 +102,71 @@ public final class KeyPool {
                 distinct.add(k.trim());
             }
         }
-        PooledKey[] arr = new PooledKey[distinct.size()];
-        int i = 0;
+        List<PooledKey> arr = new ArrayList<>(distinct.size());
+        Set<String> ids = new HashSet<>();
         for (String k : distinct) {
-            arr[i] = new PooledKey(k, i);
-            i++;
+            PooledKey p = new PooledKey(k, PooledKey.Source.ENVIRONMENT);
+            if (!ids.add(p.id())) {
+                log.warn("Gemini key {} dropped: its id {} collides with another key's", p.masked(), p.id());
+                continue;
+            }
+            arr.add(p);
         }
-        this.keys = arr;
+        this.environment = Set.copyOf(distinct);
+        this.keys = arr.toArray(new PooledKey[0]);
         this.clock = clock;
+        this.options = options;
+        this.stats = stats;
+        this.keyCaps = options.dailyLimit() > 0 ? new Usage.Caps(0, options.dailyLimit(), 0, 0) : Usage.Caps.NONE;
+    }
+
+    private static Clock requireClock(Clock c) {
+        if (c == null) {
+            throw new IllegalArgumentException("keys, options, stats and clock are required (keys may be an empty list)");
+        }
+        return c;
     }
 
     public int size() {
         return keys.length;
     }
 
-    /** Keys usable right now (ignoring any request's tried set). */
+    /** The keys right now, in rotation order. */
+    public List<PooledKey> keys() {
+        return List.of(keys);
+    }
+
+    public Optional<PooledKey> find(String id) {
+        for (PooledKey k : keys) {
+            if (k.id().equals(id)) {
+                return Optional.of(k);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public UsageStats stats() {
+        return stats;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** Called, on whatever thread made the change, when state that {@link #exportState()} holds changed. Must be cheap. */
+    public void setChangeListener(Runnable listener) {
+        this.changeListener = listener == null ? () -> { } : listener;
+    }
+
+    private void changed() {
+        try {
+            changeListener.run();
+        } catch (RuntimeException e) {
+            log.warn("key state change listener failed: {}", e.toString());
+        }
+    }
+
+    /** Keys usable right now for a call that names no model (ignoring any request's tried set). */
     public int usable() {
         long now = clock.millis();
         int n = 0;
@@ -72,6 +177,8 @@ public final class KeyPool {
         }
         return n;
     }
+
+    // ---- selection ----
 
     /**
      * The next usable key after the one handed out last, skipping those in {@code tried} (may be null). Empty when
@@ -84,88 +191,272 @@ public final class KeyPool {
     /**
      * The key to use for one call to {@code model} (the upstream model id, e.g. gemini-2.5-flash; null = any) that
      * is expected to send about {@code estimatedInputTokens} input tokens (0 = unknown), skipping {@code tried}.
+     * The call is counted against the key's minute and day at once (and taken back if Google refuses it).
+     * The token estimate only ranks keys: a key is skipped for tokens once its counted input tokens reach a limit.
      */
     public Optional<PooledKey> next(String model, long estimatedInputTokens, Set<PooledKey> tried) {
-        int n = keys.length;
+        PooledKey[] arr = keys;
+        int n = arr.length;
         if (n == 0) {
             return Optional.empty();
         }
         long now = clock.millis();
+        long minute = Math.floorDiv(now, 60_000L);
+        long day = quotaDay.day(now).number();
+        String m = model == null ? null : ModelLimits.normalise(model);
+        ModelLimits.Limit limit = m == null ? ModelLimits.Limit.NONE : options.limits().forModel(m);
+        Usage.Caps caps = Usage.Caps.of(limit);
+        long estimate = Math.max(0, estimatedInputTokens);
         while (true) {
-            int start = cursor.get();
-            PooledKey found = null;
+            int raw = cursor.get();
+            int start = Math.floorMod(raw, n);
+            PooledKey best = null;
+            int bestPos = -1;
+            int bestScore = -1;
             for (int i = 0; i < n; i++) {
-                PooledKey k = keys[(start + i) % n];
-                if (k.usableAt(now) && (tried == null || !tried.contains(k))) {
-                    found = k;
-                    break;
+                int pos = (start + i) % n;
+                PooledKey k = arr[pos];
+                if ((tried != null && tried.contains(k)) || !k.usableAt(now)) {
+                    continue;
+                }
+                Usage.Counts kc = k.all.usage.at(minute, day);
+                if (keyCaps.blocks(kc)) {
+                    continue;
+                }
+                ModelState ms = m == null ? null : k.peek(m);
+                if (ms != null && ms.restingAt(now)) {
+                    continue;
+                }
+                Usage.Counts mc = ms == null ? Usage.Counts.ZERO : ms.usage.at(minute, day);
+                if (caps.blocks(mc)) {
+                    continue;
+                }
+                int score = Math.min(headroom(limit, mc, estimate), headroom(options.dailyLimit(), kc.dayRequests()));
+                if (score > bestScore) {
+                    best = k;
+                    bestPos = pos;
+                    bestScore = score;
+                    if (score >= 100) {
+                        break; // nothing beats an untouched key: take the first in rotation order
+                    }
                 }
             }
-            if (found == null) {
+            if (best == null) {
                 return Optional.empty();
             }
             // Moving the cursor just past the chosen key keeps the rotation fair when keys are skipped: the key
             // after a cooling one does not get its turn too.
-            if (cursor.compareAndSet(start, (found.index + 1) % n)) {
-                return Optional.of(found);
+            if (!cursor.compareAndSet(raw, (bestPos + 1) % n)) {
+                continue;
             }
+            if (reserve(best, m, caps, minute, day, now)) {
+                changed();
+                return Optional.of(best);
+            }
+            // Another loop took the last request of this minute or day on that key: look again.
         }
     }
+
+    private boolean reserve(PooledKey k, String model, Usage.Caps caps, long minute, long day, long now) {
+        if (!k.all.usage.tryReserve(minute, day, keyCaps)) {
+            return false;
+        }
+        if (model != null) {
+            ModelState ms = k.model(model, now, day);
+            if (ms != null && !ms.usage.tryReserve(minute, day, caps)) {
+                k.all.usage.refund(minute, day);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 0-100: the smallest share of a limit left after this call; 100 when there are no limits. */
+    private static int headroom(ModelLimits.Limit l, Usage.Counts c, long estimate) {
+        int s = 100;
+        if (l.rpm() > 0) {
+            s = Math.min(s, percent(l.rpm() - c.minuteRequests() - 1, l.rpm()));
+        }
+        if (l.rpd() > 0) {
+            s = Math.min(s, percent(l.rpd() - c.dayRequests() - 1, l.rpd()));
+        }
+        if (l.tpm() > 0) {
+            s = Math.min(s, percent(l.tpm() - c.minuteTokens() - Math.min(estimate, l.tpm()), l.tpm()));
+        }
+        if (l.tpd() > 0) {
+            s = Math.min(s, percent(l.tpd() - c.dayTokens() - Math.min(estimate, l.tpd()), l.tpd()));
+        }
+        return s;
+    }
+
+    private static int headroom(long dailyLimit, int used) {
+        return dailyLimit <= 0 ? 100 : percent(dailyLimit - used - 1, dailyLimit);
+    }
+
+    private static int percent(long left, long limit) {
+        return left <= 0 ? 0 : (int) Math.min(100, left * 100 / limit);
+    }
+
+    // ---- outcomes ----
 
     public void onSuccess(PooledKey key) {
         onSuccess(key, null, 0, 0);
     }
 
-    /** A call to {@code model} succeeded with the given token counts (0 when unknown). */
+    /** A call to {@code model} succeeded with the given token counts (0 when unknown): clears the failure streaks. */
     public void onSuccess(PooledKey key, String model, long inputTokens, long outputTokens) {
-        key.consecutiveFailures.set(0);
-        key.successes.incrementAndGet();
+        long now = clock.millis();
+        long minute = Math.floorDiv(now, 60_000L);
+        long day = quotaDay.day(now).number();
+        long in = Math.max(0, inputTokens);
+        key.all.recordSuccess(now);
+        key.all.usage.add(minute, day, 0, in);
+        String m = model == null ? null : ModelLimits.normalise(model);
+        if (m != null) {
+            ModelState ms = key.model(m, now, day);
+            if (ms != null) {
+                ms.recordSuccess(now);
+                ms.usage.add(minute, day, 0, in);
+            }
+        }
+        stats.record(key.id(), m, in, outputTokens, false);
+        changed();
     }
 
     /**
-     * Records a failed attempt. A client error says nothing about the key and is ignored. An invalid key leaves the
-     * rotation; a rate-limited one rests for Google's retry delay (60 s when none), or until the next midnight in
-     * Los Angeles for a per-day quota. Everything else is only counted.
+     * Records a failed attempt. A client error says nothing about the key: it counts in the statistics only. An
+     * invalid key leaves the rotation; a per-minute 429 cools key x model for Google's retry delay (60 s when none);
+     * a per-day 429 parks key x model until the next midnight in Los Angeles. Everything else is only counted.
      */
     public void onFailure(PooledKey key, UpstreamFailure failure) {
         onFailure(key, null, failure);
     }
 
-    /** A call to {@code model} (null = not model-specific, e.g. listing models) failed. */
+    /** A call to {@code model} (null = not model-specific, e.g. listing models: rests then apply to the whole key) failed. */
     public void onFailure(PooledKey key, String model, UpstreamFailure failure) {
-        if (failure.kind() == UpstreamFailure.Kind.CLIENT_ERROR) {
+        long now = clock.millis();
+        long minute = Math.floorDiv(now, 60_000L);
+        QuotaDay.Day day = quotaDay.day(now);
+        String m = model == null ? null : ModelLimits.normalise(model);
+        stats.record(key.id(), m, 0, 0, true);
+        UpstreamFailure.Kind kind = failure.kind();
+        if (m != null && (kind == UpstreamFailure.Kind.CLIENT_ERROR || kind == UpstreamFailure.Kind.RATE_LIMITED
+                || kind == UpstreamFailure.Kind.KEY_INVALID)) {
+            // Google refused the call before running it: it used none of the key's quota.
+            key.all.usage.refund(minute, day.number());
+            ModelState ms = key.peek(m);
+            if (ms != null) {
+                ms.usage.refund(minute, day.number());
+            }
+        }
+        if (kind == UpstreamFailure.Kind.CLIENT_ERROR) {
+            changed();
             return;
         }
-        key.failures.incrementAndGet();
-        key.consecutiveFailures.incrementAndGet();
-        key.lastErrorKind = failure.kind();
-        key.lastErrorMessage = failure.message();
-        switch (failure.kind()) {
-            case KEY_INVALID -> {
-                if (!key.invalid) {
-                    key.invalid = true;
-                    log.warn("Gemini key {} ({}) taken out of rotation: HTTP {} {}", key.masked(), key.fingerprint(),
-                            failure.httpStatus(), failure.message());
-                }
-            }
+        key.all.recordFailure(failure, now);
+        ModelState ms = m == null ? null : key.model(m, now, day.number());
+        if (ms != null) {
+            ms.recordFailure(failure, now);
+        }
+        switch (kind) {
+            case KEY_INVALID -> markInvalid(key, now, failure);
             case RATE_LIMITED -> {
-                long now = clock.millis();
-                long until = failure.perDay()
-                        ? nextQuotaReset(Instant.ofEpochMilli(now)).toEpochMilli()
-                        : now + (failure.retryAfter() != null ? failure.retryAfter() : DEFAULT_COOLDOWN).toMillis();
-                key.coolingUntilMillis.accumulateAndGet(until, Math::max);
-                log.info("Gemini key {} cooling down until {} after Google's rate limit{}", key.masked(),
-                        Instant.ofEpochMilli(until), failure.perDay() ? " (daily quota)" : "");
+                ModelState target = m == null ? key.all : ms;
+                if (target == null) {
+                    break; // an untracked model (the per-key table is full of busy ones): nothing to rest
+                }
+                String what = m == null ? "" : " for " + m;
+                if (failure.perDay()) {
+                    target.exhaustedUntil.accumulateAndGet(day.endMillis(), Math::max);
+                    log.info("Gemini key {}{} is out of today's quota: parked until {} (midnight Pacific time)",
+                            key.masked(), what, Instant.ofEpochMilli(day.endMillis()));
+                } else {
+                    long until = now + (failure.retryAfter() != null ? failure.retryAfter() : DEFAULT_COOLDOWN).toMillis();
+                    target.coolingUntil.accumulateAndGet(until, Math::max);
+                    log.info("Gemini key {}{} cooling down until {} after Google's rate limit", key.masked(), what,
+                            Instant.ofEpochMilli(until));
+                }
             }
             default -> { }
         }
+        changed();
+    }
+
+    private void markInvalid(PooledKey key, long now, UpstreamFailure failure) {
+        if (key.invalid) {
+            return;
+        }
+        long backoff = options.revalidateAfter().toMillis();
+        key.checkBackoffMillis = backoff;
+        key.nextCheckMillis = now + backoff;
+        key.invalidSinceMillis = now;
+        key.invalid = true;
+        log.warn("Gemini key {} ({}) taken out of rotation: HTTP {} {}", key.masked(), key.fingerprint(),
+                failure.httpStatus(), failure.message());
     }
 
     /** Next midnight in America/Los_Angeles, DST included (the day may have 23 or 25 hours). */
     static Instant nextQuotaReset(Instant now) {
-        LocalDate today = now.atZone(QUOTA_ZONE).toLocalDate();
-        return today.plusDays(1).atStartOfDay(QUOTA_ZONE).toInstant();
+        return QuotaDay.nextReset(now);
     }
+
+    // ---- validation ----
+
+    /** Invalid keys (not disabled) whose re-check is due now; the validator calls {@link #onValidation} for each. */
+    public List<PooledKey> dueForValidation() {
+        long now = clock.millis();
+        List<PooledKey> due = new ArrayList<>();
+        for (PooledKey k : keys) {
+            if (k.invalid && !k.disabled && k.nextCheckMillis <= now) {
+                due.add(k);
+            }
+        }
+        return due;
+    }
+
+    /**
+     * The result of a cheap check of {@code key} (listing models): {@code failure} null = valid. Valid (or only
+     * rate-limited) brings an invalid key back; invalid takes it out, or doubles the wait before the next re-check
+     * (up to the maximum); anything else (timeout, server error) says nothing and the re-check is repeated later.
+     */
+    public void onValidation(PooledKey key, UpstreamFailure failure) {
+        long now = clock.millis();
+        key.lastValidatedMillis = now;
+        UpstreamFailure.Kind kind = failure == null ? null : failure.kind();
+        if (kind == null || kind == UpstreamFailure.Kind.RATE_LIMITED) {
+            if (key.invalid) {
+                key.invalid = false;
+                key.invalidSinceMillis = 0;
+                key.nextCheckMillis = 0;
+                key.checkBackoffMillis = 0;
+                key.all.consecutiveFailures.set(0);
+                log.info("Gemini key {} ({}) is valid again: back in rotation", key.masked(), key.fingerprint());
+                changed();
+            }
+            return;
+        }
+        if (kind == UpstreamFailure.Kind.KEY_INVALID) {
+            if (!key.invalid) {
+                key.all.recordFailure(failure, now);
+                markInvalid(key, now, failure);
+            } else {
+                long next = Math.min(options.revalidateMax().toMillis(),
+                        Math.max(options.revalidateAfter().toMillis(), key.checkBackoffMillis * 2));
+                key.checkBackoffMillis = next;
+                key.nextCheckMillis = now + next;
+                key.all.lastError = failure.message();
+                key.all.lastErrorKind = kind;
+            }
+            changed();
+            return;
+        }
+        if (key.invalid) {
+            key.nextCheckMillis = now + Math.max(key.checkBackoffMillis, options.revalidateAfter().toMillis());
+            changed();
+        }
+    }
+
+    // ---- why nothing is usable ----
 
     /** The 503 to answer when {@link #next} found nothing: how many keys are invalid or cooling and when one returns. */
     public ApiError unavailableError() {
@@ -174,59 +465,400 @@ public final class KeyPool {
 
     /** Like {@link #unavailableError()}, for requests to {@code model} (null = any). */
     public ApiError unavailableError(String model) {
-        int n = keys.length;
+        PooledKey[] arr = keys;
+        int n = arr.length;
         if (n == 0) {
             return ApiError.noKeysConfigured();
         }
         long now = clock.millis();
+        long minute = Math.floorDiv(now, 60_000L);
+        QuotaDay.Day day = quotaDay.day(now);
+        String m = model == null ? null : ModelLimits.normalise(model);
+        ModelLimits.Limit limit = m == null ? ModelLimits.Limit.NONE : options.limits().forModel(m);
+        Usage.Caps caps = Usage.Caps.of(limit);
         int invalid = 0;
+        int disabled = 0;
         int cooling = 0;
-        long firstBack = Long.MAX_VALUE;
-        for (PooledKey k : keys) {
+        int exhausted = 0;
+        int localMinute = 0;
+        long firstCool = Long.MAX_VALUE;
+        long firstExhausted = Long.MAX_VALUE;
+        for (PooledKey k : arr) {
+            if (k.disabled) {
+                disabled++;
+                continue;
+            }
             if (k.invalid) {
                 invalid++;
-            } else {
-                long until = k.coolingUntilMillis.get();
-                if (until > now) {
-                    cooling++;
-                    firstBack = Math.min(firstBack, until);
-                }
+                continue;
+            }
+            ModelState ms = m == null ? null : k.peek(m);
+            long ex = Math.max(k.all.exhaustedUntil.get(), ms == null ? 0 : ms.exhaustedUntil.get());
+            long cool = Math.max(k.all.coolingUntil.get(), ms == null ? 0 : ms.coolingUntil.get());
+            Usage.Counts kc = k.all.usage.at(minute, day.number());
+            Usage.Counts mc = ms == null ? Usage.Counts.ZERO : ms.usage.at(minute, day.number());
+            boolean dailyLocal = keyCaps.blocks(kc) || new Usage.Caps(0, caps.rpd(), 0, caps.tpd()).blocks(mc);
+            if (ex > now || dailyLocal) {
+                exhausted++;
+                firstExhausted = Math.min(firstExhausted, ex > now ? ex : day.endMillis());
+            } else if (cool > now) {
+                cooling++;
+                firstCool = Math.min(firstCool, cool);
+            } else if (caps.blocks(mc)) {
+                localMinute++;
             }
         }
-        int tried = n - invalid - cooling;
-        List<String> parts = new ArrayList<>(3);
-        long retryAfter;
+        int tried = n - invalid - disabled - cooling - exhausted - localMinute;
+        List<String> parts = new ArrayList<>(6);
+        long retryAfter = Long.MAX_VALUE;
+        String forModel = m == null ? "" : " for " + m;
         if (invalid > 0) {
             parts.add(invalid + " invalid");
         }
+        if (disabled > 0) {
+            parts.add(disabled + " disabled");
+        }
         if (cooling > 0) {
-            retryAfter = Math.max(1, (firstBack - now + 999) / 1000);
-            parts.add(cooling + " cooling down after Google's rate limit (the first is back in " + retryAfter + " s)");
-        } else if (tried > 0) {
-            retryAfter = 1;
-        } else {
-            retryAfter = ALL_INVALID_RETRY_SECONDS;
+            long s = Math.max(1, (firstCool - now + 999) / 1000);
+            retryAfter = Math.min(retryAfter, s);
+            parts.add(cooling + " cooling down after Google's rate limit" + forModel + " (the first is back in " + s + " s)");
+        }
+        if (exhausted > 0) {
+            long s = Math.max(1, (firstExhausted - now + 999) / 1000);
+            retryAfter = Math.min(retryAfter, s);
+            parts.add(exhausted + " out of today's quota" + forModel + " (back after midnight Pacific time, in "
+                    + hoursMinutes(s) + ")");
+        }
+        if (localMinute > 0) {
+            long s = Math.max(1, ((minute + 1) * 60_000L - now + 999) / 1000);
+            retryAfter = Math.min(retryAfter, s);
+            parts.add(localMinute + " at the per-minute limit" + forModel + " (" + describe(limit)
+                    + "; the next minute starts in " + s + " s)");
         }
         if (tried > 0) {
             parts.add(tried + " already failed for this request");
+            retryAfter = Math.min(retryAfter, 1);
+        }
+        if (retryAfter == Long.MAX_VALUE) {
+            retryAfter = ALL_INVALID_RETRY_SECONDS;
         }
         String head = n == 1 ? "The only Gemini key is unavailable: " : "All " + n + " Gemini keys are unavailable: ";
         String tail = invalid == n ? ". Google rejected them; replace them in GEMINI_API_KEYS." : ".";
         return ApiError.keysUnavailable(head + String.join(", ", parts) + tail, retryAfter);
     }
 
-    /** Every key's state for the dashboard, masked. */
+    private static String describe(ModelLimits.Limit l) {
+        List<String> p = new ArrayList<>(2);
+        if (l.rpm() > 0) {
+            p.add(l.rpm() + " requests");
+        }
+        if (l.tpm() > 0) {
+            p.add(l.tpm() + " input tokens");
+        }
+        return String.join(" or ", p) + " per minute per key";
+    }
+
+    private static String hoursMinutes(long seconds) {
+        long h = seconds / 3600;
+        long min = (seconds % 3600 + 59) / 60;
+        return h > 0 ? h + " h " + min + " min" : min + " min";
+    }
+
+    // ---- snapshots ----
+
+    /** Every key's state for the dashboard and the admin API, masked. */
     public List<KeyStatus> snapshot() {
         long now = clock.millis();
-        List<KeyStatus> out = new ArrayList<>(keys.length);
-        for (PooledKey k : keys) {
-            long until = k.coolingUntilMillis.get();
-            KeyStatus.State state = k.invalid ? KeyStatus.State.INVALID
-                    : until > now ? KeyStatus.State.COOLING : KeyStatus.State.ACTIVE;
-            out.add(new KeyStatus(k.masked(), k.fingerprint(), state,
-                    state == KeyStatus.State.COOLING ? Instant.ofEpochMilli(until) : null,
-                    k.consecutiveFailures.get(), k.successes.get(), k.failures.get(), k.lastErrorKind, k.lastErrorMessage));
+        long minute = Math.floorDiv(now, 60_000L);
+        long day = quotaDay.day(now).number();
+        PooledKey[] arr = keys;
+        List<KeyStatus> out = new ArrayList<>(arr.length);
+        for (PooledKey k : arr) {
+            out.add(status(k, now, minute, day));
         }
         return out;
+    }
+
+    private KeyStatus status(PooledKey k, long now, long minute, long day) {
+        ModelState all = k.all;
+        long ex = all.exhaustedUntil.get();
+        long cool = all.coolingUntil.get();
+        Usage.Counts kc = all.usage.at(minute, day);
+        KeyStatus.State state;
+        Instant until = null;
+        if (k.disabled) {
+            state = KeyStatus.State.DISABLED;
+        } else if (k.invalid) {
+            state = KeyStatus.State.INVALID;
+        } else if (ex > now || keyCaps.blocks(kc)) {
+            state = KeyStatus.State.EXHAUSTED;
+            until = Instant.ofEpochMilli(ex > now ? ex : quotaDay.day(now).endMillis());
+        } else if (cool > now) {
+            state = KeyStatus.State.COOLING;
+            until = Instant.ofEpochMilli(cool);
+        } else {
+            state = KeyStatus.State.ACTIVE;
+        }
+        List<KeyStatus.ModelStatus> models = new ArrayList<>();
+        for (ModelState ms : k.models()) {
+            models.add(modelStatus(ms, now, minute, day));
+        }
+        return new KeyStatus(k.masked(), k.fingerprint(), state, until, all.consecutiveFailures.get(),
+                all.successes.get(), all.failures.get(), all.lastErrorKind, all.lastError, k.source(),
+                instant(all.lastSuccessMillis), instant(all.lastErrorMillis), kc.minuteRequests(), kc.dayRequests(),
+                kc.dayTokens(), options.dailyLimit(), instant(k.invalidSinceMillis),
+                k.invalid ? instant(k.nextCheckMillis) : null, models);
+    }
+
+    private KeyStatus.ModelStatus modelStatus(ModelState ms, long now, long minute, long day) {
+        ModelLimits.Limit limit = options.limits().forModel(ms.model);
+        Usage.Counts c = ms.usage.at(minute, day);
+        long ex = ms.exhaustedUntil.get();
+        long cool = ms.coolingUntil.get();
+        KeyStatus.State state = KeyStatus.State.ACTIVE;
+        Instant until = null;
+        if (ex > now || new Usage.Caps(0, limit.rpd(), 0, limit.tpd()).blocks(c)) {
+            state = KeyStatus.State.EXHAUSTED;
+            until = Instant.ofEpochMilli(ex > now ? ex : quotaDay.day(now).endMillis());
+        } else if (cool > now) {
+            state = KeyStatus.State.COOLING;
+            until = Instant.ofEpochMilli(cool);
+        } else if (Usage.Caps.of(limit).blocks(c)) {
+            state = KeyStatus.State.COOLING;
+            until = Instant.ofEpochMilli((minute + 1) * 60_000L);
+        }
+        return new KeyStatus.ModelStatus(ms.model, state, until, c.minuteRequests(), c.dayRequests(),
+                c.minuteTokens(), c.dayTokens(), limit, ms.consecutiveFailures.get(), ms.successes.get(),
+                ms.failures.get(), instant(ms.lastSuccessMillis), instant(ms.lastErrorMillis), ms.lastErrorKind,
+                ms.lastError);
+    }
+
+    private static Instant instant(long millis) {
+        return millis <= 0 ? null : Instant.ofEpochMilli(millis);
+    }
+
+    /**
+     * The admin page's view as a JSON-able tree: every key ({@link KeyStatus#toJson()}), counts per state, the
+     * effective limits table and the per-key daily cap. Never a full key.
+     */
+    public Map<String, Object> snapshotJson() {
+        List<KeyStatus> all = snapshot();
+        Map<String, Object> root = new LinkedHashMap<>();
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("total", (long) all.size());
+        for (KeyStatus.State s : KeyStatus.State.values()) {
+            counts.put(s.name().toLowerCase(java.util.Locale.ROOT), 0L);
+        }
+        List<Object> list = new ArrayList<>(all.size());
+        for (KeyStatus k : all) {
+            counts.merge(k.state().name().toLowerCase(java.util.Locale.ROOT), 1L, (a, b) -> (Long) a + (Long) b);
+            list.add(k.toJson());
+        }
+        root.put("summary", counts);
+        root.put("keys", list);
+        root.put("daily_limit", (long) options.dailyLimit());
+        root.put("model_limits", options.limits().toJson());
+        root.put("quota_day_ends", Instant.ofEpochMilli(quotaDay.day(clock.millis()).endMillis()).toString());
+        synchronized (adminLock) {
+            root.put("removed_environment_keys", (long) tombstones.size());
+        }
+        return root;
+    }
+
+    // ---- administration (copy-on-write; never on the hot path) ----
+
+    /**
+     * Adds the keys found in {@code text} (Google keys anywhere in it; other key-like tokens separated by commas or
+     * newlines). Keys already in the pool are reported, not duplicated; an environment key removed earlier comes
+     * back (its tombstone goes). New keys are usable at once; validate them with the key validator.
+     */
+    public AddResult addKeys(String text) {
+        KeyText.Extracted found = KeyText.extract(text, MAX_KEYS_PER_ADD);
+        List<AddResult.Entry> added = new ArrayList<>();
+        List<AddResult.Entry> present = new ArrayList<>();
+        List<String> rejected = new ArrayList<>(found.rejected());
+        synchronized (adminLock) {
+            PooledKey[] cur = keys;
+            Map<String, PooledKey> byId = new LinkedHashMap<>();
+            for (PooledKey k : cur) {
+                byId.put(k.id(), k);
+            }
+            List<PooledKey> fresh = new ArrayList<>();
+            for (String text1 : found.keys()) {
+                PooledKey existing = byId.get(KeyMask.fingerprint(text1));
+                if (existing != null) {
+                    if (existing.key().equals(text1)) {
+                        present.add(new AddResult.Entry(existing.id(), existing.masked(), existing.source(), false));
+                    } else {
+                        rejected.add(KeyMask.mask(text1) + " (its id collides with key " + existing.masked() + ")");
+                    }
+                    continue;
+                }
+                boolean env = environment.contains(text1);
+                PooledKey p = new PooledKey(text1, env ? PooledKey.Source.ENVIRONMENT : PooledKey.Source.RUNTIME);
+                boolean restored = env && tombstones.remove(p.id());
+                byId.put(p.id(), p);
+                fresh.add(p);
+                added.add(new AddResult.Entry(p.id(), p.masked(), p.source(), restored));
+            }
+            if (!fresh.isEmpty()) {
+                PooledKey[] next = Arrays.copyOf(cur, cur.length + fresh.size());
+                for (int i = 0; i < fresh.size(); i++) {
+                    next[cur.length + i] = fresh.get(i);
+                }
+                keys = next;
+            }
+        }
+        if (!added.isEmpty()) {
+            log.info("{} Gemini key(s) added at runtime: {}", added.size(), masks(added));
+            changed();
+        }
+        return new AddResult(added, present, rejected);
+    }
+
+    private static List<String> masks(List<AddResult.Entry> l) {
+        List<String> out = new ArrayList<>(l.size());
+        l.forEach(e -> out.add(e.masked()));
+        return out;
+    }
+
+    /**
+     * Removes a key by id. A key from GEMINI_API_KEYS gets a tombstone so it stays out after restarts; the result
+     * says it is still listed there.
+     */
+    public RemoveResult remove(String id) {
+        RemoveResult r;
+        synchronized (adminLock) {
+            r = removeLocked(id);
+        }
+        if (r.removed()) {
+            log.info("Gemini key {} ({}) removed at runtime{}", r.masked(), r.id(),
+                    r.stillInEnvironment() ? " (still listed in GEMINI_API_KEYS; kept out by a tombstone)" : "");
+            changed();
+        }
+        return r;
+    }
+
+    private RemoveResult removeLocked(String id) {
+        PooledKey[] cur = keys;
+        int at = -1;
+        for (int i = 0; i < cur.length; i++) {
+            if (cur[i].id().equals(id)) {
+                at = i;
+                break;
+            }
+        }
+        if (at < 0) {
+            return RemoveResult.notFound(id);
+        }
+        PooledKey k = cur[at];
+        PooledKey[] next = new PooledKey[cur.length - 1];
+        System.arraycopy(cur, 0, next, 0, at);
+        System.arraycopy(cur, at + 1, next, at, cur.length - at - 1);
+        keys = next;
+        boolean env = environment.contains(k.key());
+        if (env) {
+            tombstones.add(k.id());
+        }
+        return new RemoveResult(true, k.id(), k.masked(), k.source(), env, env
+                ? "removed; it is still listed in GEMINI_API_KEYS, so it is remembered as removed and stays out after"
+                        + " restarts (delete it there to tidy up)"
+                : "removed");
+    }
+
+    /** Takes a key out of rotation by hand (or puts it back). False when no key has that id. */
+    public boolean setDisabled(String id, boolean disabled) {
+        Optional<PooledKey> k = find(id);
+        if (k.isEmpty()) {
+            return false;
+        }
+        if (k.get().disabled != disabled) {
+            k.get().disabled = disabled;
+            log.info("Gemini key {} ({}) {} by hand", k.get().masked(), id, disabled ? "disabled" : "enabled");
+            changed();
+        }
+        return true;
+    }
+
+    /** Removes every invalid key (environment ones get tombstones). */
+    public List<RemoveResult> clearInvalid() {
+        List<RemoveResult> out = new ArrayList<>();
+        synchronized (adminLock) {
+            for (PooledKey k : keys) {
+                if (k.invalid) {
+                    out.add(removeLocked(k.id()));
+                }
+            }
+        }
+        if (!out.isEmpty()) {
+            log.info("{} invalid Gemini key(s) removed", out.size());
+            changed();
+        }
+        return out;
+    }
+
+    /** The full text of every key not found invalid (disabled ones included): for the explicit export only. */
+    public List<String> exportValid() {
+        List<String> out = new ArrayList<>();
+        for (PooledKey k : keys) {
+            if (!k.invalid) {
+                out.add(k.key());
+            }
+        }
+        return out;
+    }
+
+    // ---- persistence ----
+
+    /** The persisted state as a JSON-able tree; see {@link KeyPoolState}. Holds runtime-added keys in full. */
+    public Map<String, Object> exportState() {
+        Set<String> tomb;
+        synchronized (adminLock) {
+            tomb = new LinkedHashSet<>(tombstones);
+        }
+        long now = clock.millis();
+        return KeyPoolState.export(keys, tomb, quotaDay.day(now), now);
+    }
+
+    /**
+     * Restores {@link #exportState()}'s tree: tombstoned environment keys leave, runtime keys come back, disabled and
+     * invalid flags, rests still in the future and today's counters (those of an earlier quota day are dropped).
+     * Malformed parts are skipped. Meant for start-up, before serving.
+     */
+    public void importState(Map<String, Object> state) {
+        if (state == null) {
+            return;
+        }
+        long now = clock.millis();
+        synchronized (adminLock) {
+            KeyPoolState.Imported imp = KeyPoolState.read(state);
+            Set<String> envIds = new HashSet<>();
+            for (String e : environment) {
+                envIds.add(KeyMask.fingerprint(e));
+            }
+            tombstones = new LinkedHashSet<>();
+            for (String t : imp.tombstones()) {
+                if (envIds.contains(t)) {
+                    tombstones.add(t); // tombstones of keys no longer in the environment have done their job
+                }
+            }
+            List<PooledKey> next = new ArrayList<>();
+            Set<String> ids = new HashSet<>();
+            for (PooledKey k : keys) {
+                if (!tombstones.contains(k.id()) && ids.add(k.id())) {
+                    next.add(k);
+                }
+            }
+            for (String rk : imp.runtimeKeys()) {
+                PooledKey p = new PooledKey(rk, environment.contains(rk) ? PooledKey.Source.ENVIRONMENT : PooledKey.Source.RUNTIME);
+                if (!tombstones.contains(p.id()) && ids.add(p.id())) {
+                    next.add(p);
+                }
+            }
+            keys = next.toArray(new PooledKey[0]);
+            for (PooledKey k : keys) {
+                KeyPoolState.apply(k, imp.states().get(k.id()), quotaDay.day(now), now);
+            }
+        }
     }
 }

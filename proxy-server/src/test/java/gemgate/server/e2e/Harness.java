@@ -76,6 +76,9 @@ final class Harness implements AutoCloseable {
             env.put("FAKE_STREAMING", "false");
             // Tests that end with a stream still open should not wait the default 30 s drain.
             env.put("SHUTDOWN_GRACE", "1");
+            // Emulator call counts stay exact: no background key check, no free-tier limits (tests may enable them).
+            env.put("SKIP_CHECK_API_KEY", "true");
+            env.put("MODEL_LIMITS", "off");
             env.putAll(overrides);
             ConfigLoader.Sources sources = ConfigLoader.Sources.read(null, env, new Properties());
             Settings s = ConfigLoader.load(sources);
