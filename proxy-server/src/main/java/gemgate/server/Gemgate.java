@@ -14,6 +14,7 @@ import gemgate.core.stats.UsageStats;
 import gemgate.core.translate.TranslateOptions;
 import gemgate.server.admin.AdminApi;
 import gemgate.server.admin.AdminBackend;
+import gemgate.server.admin.LiveAdminBackend;
 import gemgate.server.endpoint.Endpoints;
 import gemgate.server.endpoint.Gateway;
 import gemgate.server.endpoint.ModelService;
@@ -132,6 +133,7 @@ public final class Gemgate implements AutoCloseable {
             KeyPool keys = new KeyPool(s.keys().geminiApiKeys(), new KeyPool.Options(s.keys().modelLimits(),
                     s.keys().dailyLimit(), s.keys().revalidateInterval(), s.keys().revalidateMaxInterval()),
                     new UsageStats(clock), clock);
+            persistKeys(store, keys);
             Supplier<ModelFilter> filter = Gateway.modelFilter(runtime);
             ModelService models = new ModelService(server.workers().next(), upstream, keys, filter,
                     s.upstream().apiVersion(), s.models().refreshInterval(), clock,
@@ -155,10 +157,13 @@ public final class Gemgate implements AutoCloseable {
             ChannelGroup channels = new DefaultChannelGroup("gemgate-clients", GlobalEventExecutor.INSTANCE);
             ServerInitializer.Ops ops = new ServerInitializer.Ops(metrics, draining::get, channels,
                     !s.metrics().requirePassword());
+            KeyTasks keyTasks = new KeyTasks(server.workers().next(), upstream, keys, s.upstream().apiVersion(), s.keys(), clock);
+            if (adminBackend == null) {
+                adminBackend = new LiveAdminBackend(keys, keyTasks.validator(), runtime, () -> store.markDirty(STATS_SECTION));
+            }
             InetSocketAddress bound = server.start(s.server().host(), s.server().port(),
                     new ServerInitializer(po, new Endpoints(gw, version(), metrics, AdminApi.create(s, adminBackend, clock)), ops));
             models.startBackgroundRefresh();
-            KeyTasks keyTasks = new KeyTasks(server.workers().next(), upstream, keys, s.upstream().apiVersion(), s.keys(), clock);
             keyTasks.start();
             return new Gemgate(server, upstream, gw, bound, metrics, draining, channels, s.server().shutdownGrace(),
                     store, keyTasks);
@@ -173,6 +178,23 @@ public final class Gemgate implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    static final String KEYS_SECTION = "keys";
+    static final String STATS_SECTION = "stats";
+
+    /**
+     * Keys added or removed at runtime, key states and today's counts go to {@code keys.json} (owner-only: it holds
+     * full keys); day-level statistics to {@code stats.json}. Both are restored here, before the first request, and
+     * saved by the store's writer thread a moment after each change (the pool's listener only marks them dirty).
+     */
+    static void persistKeys(StateStore store, KeyPool keys) {
+        store.register(KEYS_SECTION, true, keys::exportState, keys::importState);
+        store.register(STATS_SECTION, false, keys.stats()::exportDays, keys.stats()::importDays);
+        keys.setChangeListener(() -> {
+            store.markDirty(KEYS_SECTION);
+            store.markDirty(STATS_SECTION);
+        });
     }
 
     static ResponseCache responseCache(Settings.Cache c, Clock clock, Metrics metrics) {
