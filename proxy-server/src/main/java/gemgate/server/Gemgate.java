@@ -137,12 +137,11 @@ public final class Gemgate implements AutoCloseable {
             Supplier<ModelFilter> filter = Gateway.modelFilter(runtime);
             ModelService models = new ModelService(server.workers().next(), upstream, keys, filter,
                     s.upstream().apiVersion(), s.models().refreshInterval(), clock,
-                    new gemgate.core.models.ModelCatalog.Variants(s.chat().enableThinking(), s.chat().searchMode()));
+                    runtime.derive(st -> new gemgate.core.models.ModelCatalog.Variants(st.chat().enableThinking(),
+                            st.chat().searchMode())));
             Metrics metrics = new Metrics();
             Gateway gw = new Gateway(keys, upstream, models, runtime, filter, st -> translateOptions(st.chat()),
                     s.upstream().apiVersion(), s.upstream().maxSseEvent(), clock,
-                    new Gateway.Concurrency(s.concurrency().concurrentRequests(), s.concurrency().increaseOnFailure(),
-                            s.concurrency().maxConcurrentRequests()),
                     responseCache(s.cache(), clock, metrics), s.embeddings(), media);
             ClientRateLimiter limiter = new ClientRateLimiter(s.rateLimit().perMinute(), s.rateLimit().perDay(),
                     s.rateLimit().maxTrackedClients(), clock);

@@ -52,7 +52,18 @@ public final class RuntimeSettings {
             "gemgate.retry.max-retry-num",
             "gemgate.retry.max-empty-responses",
             "gemgate.models.whitelist",
-            "gemgate.models.blocked");
+            "gemgate.models.blocked",
+            "gemgate.concurrency.concurrent-requests",
+            "gemgate.concurrency.increase-on-failure",
+            "gemgate.concurrency.max-concurrent-requests",
+            "gemgate.chat.search-mode",
+            "gemgate.chat.search-prompt",
+            "gemgate.chat.random-string",
+            "gemgate.chat.random-string-length",
+            "gemgate.chat.enable-thinking",
+            "gemgate.chat.thought-display",
+            "gemgate.chat.disable-safety-filtering",
+            "gemgate.chat.safety-thresholds");
 
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 

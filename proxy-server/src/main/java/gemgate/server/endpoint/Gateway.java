@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 public final class Gateway {
     /** The settings-derived values, built once per change. */
     private record Live(int maxRetryNum, int maxEmptyResponses, boolean fakeStreaming, Duration keepaliveInterval,
-            TranslateOptions translateOptions) {
+            TranslateOptions translateOptions, Concurrency concurrency) {
         Live {
             if (maxRetryNum < 1) {
                 throw new IllegalArgumentException("maxRetryNum must be >= 1, got " + maxRetryNum);
@@ -33,6 +33,7 @@ public final class Gateway {
             }
             Objects.requireNonNull(keepaliveInterval, "keepaliveInterval");
             Objects.requireNonNull(translateOptions, "translateOptions");
+            Objects.requireNonNull(concurrency, "concurrency");
         }
     }
 
@@ -71,7 +72,6 @@ public final class Gateway {
     private final String apiVersion;
     private final int maxSseEvent;
     private final Clock clock;
-    private final Concurrency concurrency;
     private final ResponseCache cache;
     private final Settings.Embeddings embeddings;
     private final MediaFetcher media;
@@ -82,15 +82,13 @@ public final class Gateway {
      * @param translateOptions builds the translation switches from settings; called once per change
      * @param apiVersion       upstream path version, e.g. v1beta
      * @param maxSseEvent      cap for one upstream SSE event
-     * @param concurrency      upstream attempts started at once per non-streamed chat request
      * @param cache            extra answers of concurrent attempts, for the next identical request
      * @param embeddings       /v1/embeddings settings (default model, input cap, batches at once)
      * @param media            fetcher for http(s) media URLs in chat messages (disabled unless configured)
      */
     public Gateway(KeyPool keys, UpstreamClient upstream, ModelService models, RuntimeSettings runtime,
             Supplier<ModelFilter> modelFilter, Function<Settings, TranslateOptions> translateOptions, String apiVersion,
-            int maxSseEvent, Clock clock, Concurrency concurrency, ResponseCache cache, Settings.Embeddings embeddings,
-            MediaFetcher media) {
+            int maxSseEvent, Clock clock, ResponseCache cache, Settings.Embeddings embeddings, MediaFetcher media) {
         Objects.requireNonNull(modelFilter, "modelFilter");
         Objects.requireNonNull(translateOptions, "translateOptions");
         this.keys = keys;
@@ -99,11 +97,12 @@ public final class Gateway {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.modelFilter = modelFilter;
         this.live = runtime.derive(s -> new Live(s.retry().maxRetryNum(), s.retry().maxEmptyResponses(),
-                s.streaming().fakeStreaming(), s.streaming().keepaliveInterval(), translateOptions.apply(s)));
+                s.streaming().fakeStreaming(), s.streaming().keepaliveInterval(), translateOptions.apply(s),
+                new Concurrency(s.concurrency().concurrentRequests(), s.concurrency().increaseOnFailure(),
+                        s.concurrency().maxConcurrentRequests())));
         this.apiVersion = apiVersion;
         this.maxSseEvent = maxSseEvent;
         this.clock = clock;
-        this.concurrency = Objects.requireNonNull(concurrency, "concurrency (use Concurrency.ONE)");
         this.cache = Objects.requireNonNull(cache, "cache (use ResponseCache.disabled)");
         this.embeddings = Objects.requireNonNull(embeddings, "embeddings");
         this.media = Objects.requireNonNull(media, "media (use MediaFetcher.disabled)");
@@ -114,7 +113,8 @@ public final class Gateway {
             TranslateOptions translateOptions, String apiVersion, int maxRetryNum, int maxEmptyResponses,
             boolean fakeStreaming, Duration keepaliveInterval, int maxSseEvent, Clock clock, Settings.Embeddings embeddings,
             MediaFetcher media) {
-        Live fixed = new Live(maxRetryNum, maxEmptyResponses, fakeStreaming, keepaliveInterval, translateOptions);
+        Live fixed = new Live(maxRetryNum, maxEmptyResponses, fakeStreaming, keepaliveInterval, translateOptions,
+                Concurrency.ONE);
         Objects.requireNonNull(modelFilter, "modelFilter");
         this.keys = keys;
         this.upstream = upstream;
@@ -125,7 +125,6 @@ public final class Gateway {
         this.apiVersion = apiVersion;
         this.maxSseEvent = maxSseEvent;
         this.clock = clock;
-        this.concurrency = Concurrency.ONE;
         this.cache = ResponseCache.disabled(clock);
         this.embeddings = Objects.requireNonNull(embeddings, "embeddings");
         this.media = Objects.requireNonNull(media, "media (use MediaFetcher.disabled)");
@@ -192,8 +191,9 @@ public final class Gateway {
         return clock;
     }
 
+    /** CONCURRENT_REQUESTS and family, as currently set. */
     public Concurrency concurrency() {
-        return concurrency;
+        return live.get().concurrency();
     }
 
     public ResponseCache cache() {

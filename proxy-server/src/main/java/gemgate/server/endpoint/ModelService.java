@@ -62,10 +62,13 @@ public final class ModelService {
     private final String apiVersion;
     private final Duration refreshInterval;
     private final Clock clock;
-    private final ModelCatalog.Variants variants;
+    private final Supplier<ModelCatalog.Variants> variants;
 
-    /** The snapshot and the filter its client list was rendered with; a runtime filter change re-renders it once. */
-    private record Cached(Snapshot snapshot, ModelFilter renderedWith) {}
+    /**
+     * The snapshot and the filter and variants its client list was rendered with; a runtime change of either
+     * re-renders it once (both suppliers hand out the same object until the next change).
+     */
+    private record Cached(Snapshot snapshot, ModelFilter renderedWith, ModelCatalog.Variants variantsWith) {}
 
     private final AtomicReference<Cached> cached = new AtomicReference<>();
     private volatile int refreshes;
@@ -73,15 +76,16 @@ public final class ModelService {
 
     public ModelService(EventLoop loop, UpstreamClient upstream, KeyPool keys, ModelFilter filter, String apiVersion,
             Duration refreshInterval, Clock clock) {
-        this(loop, upstream, keys, () -> filter, apiVersion, refreshInterval, clock, ModelCatalog.Variants.NONE);
+        this(loop, upstream, keys, () -> filter, apiVersion, refreshInterval, clock, () -> ModelCatalog.Variants.NONE);
     }
 
     /**
      * @param filter   the live model filter (runtime settings); the cached list follows its changes
-     * @param variants the -thinking/-nothinking/-search entries the OpenAI list adds (ENABLE_THINKING, SEARCH_MODE)
+     * @param variants the live -thinking/-nothinking/-search entries the OpenAI list adds (ENABLE_THINKING,
+     *                 SEARCH_MODE)
      */
     public ModelService(EventLoop loop, UpstreamClient upstream, KeyPool keys, Supplier<ModelFilter> filter,
-            String apiVersion, Duration refreshInterval, Clock clock, ModelCatalog.Variants variants) {
+            String apiVersion, Duration refreshInterval, Clock clock, Supplier<ModelCatalog.Variants> variants) {
         this.variants = variants;
         this.loop = loop;
         this.upstream = upstream;
@@ -115,15 +119,16 @@ public final class ModelService {
             return null;
         }
         ModelFilter f = filter.get();
-        if (f == c.renderedWith()) {
+        ModelCatalog.Variants v = variants.get();
+        if (f == c.renderedWith() && v == c.variantsWith()) {
             return c.snapshot();
         }
-        // The whitelist or blocked list changed at runtime: render the client list again. The compare-and-set keeps
-        // a refresh that finished meanwhile from being replaced by the older list.
+        // The whitelist, blocked list, SEARCH_MODE or ENABLE_THINKING changed at runtime: render the client list
+        // again. The compare-and-set keeps a refresh that finished meanwhile from being replaced by the older list.
         Snapshot s = c.snapshot();
-        Snapshot rendered = new Snapshot(s.models(), ModelCatalog.openAiList(s.models(), f, s.fetchedAtMillis() / 1000, variants),
+        Snapshot rendered = new Snapshot(s.models(), ModelCatalog.openAiList(s.models(), f, s.fetchedAtMillis() / 1000, v),
                 s.fetchedAtMillis(), s.geminiEntries());
-        cached.compareAndSet(c, new Cached(rendered, f));
+        cached.compareAndSet(c, new Cached(rendered, f, v));
         return rendered;
     }
 
@@ -244,9 +249,10 @@ public final class ModelService {
             }
             long now = clock.millis();
             ModelFilter f = filter.get();
-            Snapshot s = new Snapshot(List.copyOf(models), ModelCatalog.openAiList(models, f, now / 1000, variants), now,
+            ModelCatalog.Variants v = variants.get();
+            Snapshot s = new Snapshot(List.copyOf(models), ModelCatalog.openAiList(models, f, now / 1000, v), now,
                     geminiEntries);
-            cached.set(new Cached(s, f));
+            cached.set(new Cached(s, f, v));
             finish(s);
         }
 
