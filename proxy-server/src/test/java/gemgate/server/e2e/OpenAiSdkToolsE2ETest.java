@@ -409,4 +409,41 @@ class OpenAiSdkToolsE2ETest {
             }
         }
     }
+
+    @Test
+    void multiStepGemini3ToolUseWithRandomStringsStaysValid() {
+        String sig2 = "U2Vjb25kU3RlcFNpZ25hdHVyZQ==";
+        try (Harness r = Harness.start("RANDOM_STRING", "true")) {
+            OpenAIClient sdk = OpenAiSdkE2ETest.sdk(r);
+            try {
+                r.emulator.script(KEY, Behavior.sequence(
+                        Behavior.functionCall("get_weather", "{\"city\":\"Paris\"}").withThoughtSignature(SIGNATURE),
+                        Behavior.functionCall("get_weather", "{\"city\":\"Lyon\"}").withThoughtSignature(sig2),
+                        Behavior.ok().withText("Both sunny.")));
+                ChatCompletionCreateParams.Builder conversation = weatherQuestion("gemini-3-pro-preview");
+                for (String result : new String[] {"21", "23"}) {
+                    ChatCompletionMessage m = sdk.chat().completions().create(conversation.build()).choices().get(0).message();
+                    conversation.addMessage(m).addMessage(ChatCompletionToolMessageParam.builder()
+                            .toolCallId(onlyCall(m).id()).content(result).build());
+                }
+                ChatCompletion last = sdk.chat().completions().create(conversation.build());
+                assertThat(last.choices().get(0).message().content()).as("every step was accepted (signed, in order)")
+                        .hasValue("Both sunny.");
+                List<Object> contents = Json.list(lastGenerateBody(r), "contents");
+                List<String> signatures = new ArrayList<>();
+                for (int i = 0; i < contents.size(); i++) {
+                    Map<String, Object> p0 = part(contents.get(i), 0);
+                    if (p0.containsKey("functionCall")) {
+                        signatures.add(Json.str(p0, "thoughtSignature"));
+                        assertThat(part(contents.get(i + 1), 0)).as("random text never separates a call from its result")
+                                .containsKey("functionResponse");
+                    }
+                }
+                assertThat(signatures).as("each step's call carries its own signature").containsExactly(SIGNATURE, sig2);
+                assertThat(contents).as("two random user turns were added").hasSize(7);
+            } finally {
+                sdk.close();
+            }
+        }
+    }
 }
