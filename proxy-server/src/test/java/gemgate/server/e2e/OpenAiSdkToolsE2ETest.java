@@ -297,6 +297,8 @@ class OpenAiSdkToolsE2ETest {
         assertThat(thinkingConfigFor("gemini-2.5-flash", ReasoningEffort.LOW)).as("2.5 takes a token budget")
                 .containsEntry("thinkingBudget", 1024L).doesNotContainKey("thinkingLevel");
         assertThat(thinkingConfigFor("gemini-2.5-flash", ReasoningEffort.NONE)).containsEntry("thinkingBudget", 0L);
+        assertThat(thinkingConfigFor("gemini-2.5-flash", ReasoningEffort.MAX)).as("the SDK's efforts above high are high")
+                .containsEntry("thinkingBudget", 24576L);
         assertThat(thinkingConfigFor("gemini-3-pro-preview", ReasoningEffort.HIGH)).as("3.x takes a level")
                 .containsEntry("thinkingLevel", "HIGH").doesNotContainKey("thinkingBudget");
         assertThat(thinkingConfigFor("gemini-3-pro-preview", ReasoningEffort.MINIMAL))
