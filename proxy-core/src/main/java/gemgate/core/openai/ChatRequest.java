@@ -221,7 +221,7 @@ public final class ChatRequest {
         return toolChoice;
     }
 
-    /** {@code reasoning_effort} lower-cased (none, minimal, low, medium, high; xhigh reads as high), or null. */
+    /** {@code reasoning_effort} lower-cased (none, minimal, low, medium, high; xhigh and max read as high), or null. */
     public String reasoningEffort() {
         return reasoningEffort;
     }
@@ -555,13 +555,14 @@ public final class ChatRequest {
                 case "none", "minimal", "low", "medium", "high" -> {
                     return e;
                 }
-                case "xhigh" -> {
+                case "xhigh", "max" -> {
+                    // OpenAI's efforts above high (the official SDKs offer both): the most Gemini thinks.
                     return "high";
                 }
                 default -> { }
             }
         }
-        throw bad("'reasoning_effort' must be one of none, minimal, low, medium, high", "reasoning_effort");
+        throw bad("'reasoning_effort' must be one of none, minimal, low, medium, high (xhigh and max read as high)", "reasoning_effort");
     }
 
     /** extra_body.google.thinking_config, else google.thinking_config, else hajimi's top-level thinking_budget. */

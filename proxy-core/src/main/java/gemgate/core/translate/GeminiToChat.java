@@ -29,12 +29,6 @@ public final class GeminiToChat {
         return completion(resp, id, createdEpochSeconds, model, options.thoughtDisplay(), ToolCallIds::newId);
     }
 
-    /** As {@link #completion(GeminiResponse, String, long, String, TranslateOptions)}, with the default options. */
-    @Deprecated
-    public static byte[] completion(GeminiResponse resp, String id, long createdEpochSeconds, String model) {
-        return completion(resp, id, createdEpochSeconds, model, TranslateOptions.defaults());
-    }
-
     static byte[] completion(GeminiResponse resp, String id, long createdEpochSeconds, String model,
                              ThoughtDisplay display, Function<String, String> newToolCallId) {
         List<Object> choices = new ArrayList<>();
@@ -76,13 +70,6 @@ public final class GeminiToChat {
     public static List<byte[]> streamEvents(GeminiResponse resp, String id, long createdEpochSeconds, String model,
                                             boolean includeUsage, TranslateOptions options) {
         return streamEvents(resp, id, createdEpochSeconds, model, includeUsage, options.thoughtDisplay(), ToolCallIds::newId);
-    }
-
-    /** As {@link #streamEvents(GeminiResponse, String, long, String, boolean, TranslateOptions)}, default options. */
-    @Deprecated
-    public static List<byte[]> streamEvents(GeminiResponse resp, String id, long createdEpochSeconds, String model,
-                                            boolean includeUsage) {
-        return streamEvents(resp, id, createdEpochSeconds, model, includeUsage, TranslateOptions.defaults());
     }
 
     static List<byte[]> streamEvents(GeminiResponse resp, String id, long createdEpochSeconds, String model,

@@ -31,12 +31,6 @@ public final class StreamTranslator {
         this(id, createdEpochSeconds, model, includeUsage, maxEventBytes, options.thoughtDisplay(), ToolCallIds::newId);
     }
 
-    /** With the default options. */
-    @Deprecated
-    public StreamTranslator(String id, long createdEpochSeconds, String model, boolean includeUsage, int maxEventBytes) {
-        this(id, createdEpochSeconds, model, includeUsage, maxEventBytes, TranslateOptions.defaults());
-    }
-
     /** For tests: deterministic tool call ids make output comparable byte for byte. */
     StreamTranslator(String id, long createdEpochSeconds, String model, boolean includeUsage, int maxEventBytes,
                      TranslateOptions.ThoughtDisplay display, Function<String, String> newToolCallId) {

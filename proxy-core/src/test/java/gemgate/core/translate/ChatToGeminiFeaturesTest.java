@@ -165,6 +165,8 @@ class ChatToGeminiFeaturesTest {
     @CsvSource(delimiter = '|', value = {
             "gemini-2.5-flash | ,\"reasoning_effort\":\"none\" | {\"thinkingBudget\":0}",
             "gemini-2.5-flash | ,\"reasoning_effort\":\"low\" | {\"thinkingBudget\":1024,\"includeThoughts\":true}",
+            "gemini-2.5-flash | ,\"reasoning_effort\":\"xhigh\" | {\"thinkingBudget\":24576,\"includeThoughts\":true}",
+            "gemini-2.5-flash | ,\"reasoning_effort\":\"max\" | {\"thinkingBudget\":24576,\"includeThoughts\":true}",
             "gemini-2.5-pro | ,\"reasoning_effort\":\"none\" | {\"thinkingBudget\":128,\"includeThoughts\":true}",
             "gemini-2.5-pro | ,\"thinking_budget\":99999 | {\"thinkingBudget\":32768,\"includeThoughts\":true}",
             "gemini-2.5-flash | ,\"thinking_budget\":99999 | {\"thinkingBudget\":24576,\"includeThoughts\":true}",

@@ -19,13 +19,22 @@ final class Answers {
     private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
     private final Samples samples;
+    private final Candidates candidates;
 
     Answers(Samples samples) {
         this.samples = samples;
+        this.candidates = new Candidates(samples);
     }
 
-    /** What the emulator needs from a generate request: the last user text and the prompt's size. */
-    record Prompt(String lastUserText, int promptChars) {
+    /**
+     * What the emulator needs from a generate request: the last user text, the prompt's size, how many candidates it
+     * asks for (generationConfig.candidateCount, 1 to 8) and whether it enables the googleSearch tool.
+     */
+    record Prompt(String lastUserText, int promptChars, int candidates, boolean googleSearch) {
+        Prompt(String lastUserText, int promptChars) {
+            this(lastUserText, promptChars, 1, false);
+        }
+
         int tokens() {
             return Math.max(1, Answers.tokens(promptChars));
         }
@@ -55,7 +64,17 @@ final class Answers {
         }
         Map<String, Object> system = Json.obj(body, "systemInstruction");
         chars += partsText(system != null ? system : Json.obj(body, "system_instruction")).length();
-        return new Prompt(last, chars);
+        Map<String, Object> gen = RequestChecks.field(body, "generationConfig", "generation_config");
+        Object n = gen == null ? null : gen.containsKey("candidateCount") ? gen.get("candidateCount") : gen.get("candidate_count");
+        int candidates = n instanceof Long l ? (int) Math.max(1, Math.min(8, l)) : 1;
+        boolean search = false;
+        List<Object> tools = Json.list(body, "tools");
+        for (Object t : tools == null ? List.of() : tools) {
+            Map<String, Object> tool = Json.asObject(t);
+            search |= tool != null && (tool.containsKey("googleSearch") || tool.containsKey("google_search")
+                    || tool.containsKey("googleSearchRetrieval") || tool.containsKey("google_search_retrieval"));
+        }
+        return new Prompt(last, chars, candidates, search);
     }
 
     private static String partsText(Map<String, Object> content) {
@@ -131,23 +150,40 @@ final class Answers {
             case OK, SAFETY_FINISH -> {
                 String text = answerText(b, p);
                 r = WireJson.copy(b.kind == Behavior.Kind.OK ? samples.unaryOk : samples.unarySafety);
-                Samples.firstCandidateContent(r).put("parts", List.of(Json.object("text", text)));
+                Samples.firstCandidateContent(r).put("parts", List.of(signed(Json.object("text", text), b)));
                 r.put("usageMetadata", usage(pt, tokens(text.length()), 0, true));
             }
             case THINKING -> {
                 String text = answerText(b, p);
-                String thought = thoughtText(p);
+                String thought = b.thought != null ? b.thought : thoughtText(p);
                 r = WireJson.copy(samples.unaryThinking);
                 Samples.firstCandidateContent(r).put("parts", List.of(
-                        Json.object("text", thought, "thought", true), Json.object("text", text)));
+                        Json.object("text", thought, "thought", true), signed(Json.object("text", text), b)));
                 r.put("usageMetadata", usage(pt, tokens(text.length()), tokens(thought.length()), false));
+            }
+            case FUNCTION_CALL -> {
+                r = WireJson.copy(samples.toolCall);
+                List<Object> parts = new ArrayList<>();
+                if (b.thought != null) {
+                    parts.add(Json.object("text", b.thought, "thought", true));
+                }
+                parts.addAll(candidates.callParts(b, model));
+                Samples.firstCandidateContent(r).put("parts", parts);
+                r.put("usageMetadata", usage(pt, Candidates.callTokens(b), b.thought == null ? 0 : tokens(b.thought.length()), false));
+            }
+            case GROUNDED -> {
+                String text = groundedText(b);
+                r = WireJson.copy(samples.grounded);
+                Samples.firstCandidateContent(r).put("parts", List.of(signed(Json.object("text", text), b)));
+                candidates.ground(Json.asObject(Json.list(r, "candidates").get(0)), p, text);
+                r.put("usageMetadata", candidates.searchUsage(usage(pt, tokens(text.length()), 0, true), p));
             }
             case EMPTY -> {
                 r = Json.object();
                 Map<String, Object> cand = WireJson.copy(samples.emptyCandidate);
                 cand.put("finishReason", "STOP");
                 cand.put("index", 0L);
-                r.put("candidates", List.of(cand));
+                r.put("candidates", new ArrayList<Object>(List.of(cand)));
                 r.put("usageMetadata", usage(pt, 0, 0, false));
             }
             case NO_CANDIDATES -> {
@@ -160,6 +196,7 @@ final class Answers {
             }
             default -> throw new IllegalArgumentException("not a success behaviour: " + b);
         }
+        Candidates.multiply(r, p.candidates(), true);
         r.put("modelVersion", version);
         r.put("responseId", responseId);
         return r;
@@ -171,45 +208,69 @@ final class Answers {
         String version = b.modelVersion != null ? b.modelVersion : model;
         List<Map<String, Object>> events = new ArrayList<>();
         switch (b.kind) {
-            case OK, SAFETY_FINISH, THINKING -> {
+            case OK, SAFETY_FINISH, THINKING, GROUNDED -> {
                 int thoughts = 0;
                 if (b.kind == Behavior.Kind.THINKING) {
-                    String thought = thoughtText(p);
+                    String thought = b.thought != null ? b.thought : thoughtText(p);
                     thoughts = tokens(thought.length());
                     Map<String, Object> e = WireJson.copy(samples.streamMiddle);
                     Samples.firstCandidateContent(e).put("parts", List.of(Json.object("text", thought, "thought", true)));
                     e.put("usageMetadata", usage(pt, 0, thoughts, false));
                     events.add(e);
                 }
-                String text = answerText(b, p);
+                String text = b.kind == Behavior.Kind.GROUNDED ? groundedText(b) : answerText(b, p);
                 List<String> pieces = split(text, b.chunks);
                 int sent = 0;
                 for (int i = 0; i < pieces.size(); i++) {
                     boolean last = i == pieces.size() - 1;
                     sent += pieces.get(i).length();
                     Map<String, Object> e = WireJson.copy(last ? samples.streamLast : samples.streamMiddle);
-                    Samples.firstCandidateContent(e).put("parts", List.of(Json.object("text", pieces.get(i))));
+                    Map<String, Object> part = Json.object("text", pieces.get(i));
+                    Samples.firstCandidateContent(e).put("parts", List.of(last ? signed(part, b) : part));
+                    Map<String, Object> cand = Json.asObject(Json.list(e, "candidates").get(0));
                     if (last && b.kind == Behavior.Kind.SAFETY_FINISH) {
-                        Map<String, Object> cand = Json.asObject(Json.list(e, "candidates").get(0));
                         Map<String, Object> recorded = Json.asObject(Json.list(samples.unarySafety, "candidates").get(0));
                         cand.put("finishReason", "SAFETY");
                         cand.put("safetyRatings", WireJson.copy(recorded.get("safetyRatings")));
                     }
-                    e.put("usageMetadata", usage(pt, tokens(sent), thoughts, last));
+                    Map<String, Object> u = usage(pt, tokens(sent), thoughts, last);
+                    if (b.kind == Behavior.Kind.GROUNDED) {
+                        u = candidates.searchUsage(u, p);
+                        if (last) {
+                            candidates.ground(cand, p, text);
+                        }
+                    }
+                    e.put("usageMetadata", u);
                     events.add(e);
                 }
             }
+            case FUNCTION_CALL -> events.addAll(candidates.callEvents(b, model, pt));
             default -> events.add(unary(b, model, p, responseId));
         }
-        for (Map<String, Object> e : events) {
+        int lastText = Candidates.lastAnswerTextEvent(events);
+        for (int i = 0; i < events.size(); i++) {
+            Map<String, Object> e = events.get(i);
+            Candidates.multiply(e, p.candidates(), i == lastText);
             e.put("modelVersion", version);
             e.put("responseId", responseId);
         }
         return events;
     }
 
+    /** The part with the behaviour's thoughtSignature added, when it sets one (Gemini 3 signs the last part). */
+    private static Map<String, Object> signed(Map<String, Object> part, Behavior b) {
+        if (b.thoughtSignature != null) {
+            part.put("thoughtSignature", b.thoughtSignature);
+        }
+        return part;
+    }
+
+    private String groundedText(Behavior b) {
+        return b.text != null ? b.text : candidates.recordedGroundedText();
+    }
+
     /** usageMetadata in the recorded member order; details per modality as in the samples. */
-    private static Map<String, Object> usage(int prompt, int candidates, int thoughts, boolean candidateDetails) {
+    static Map<String, Object> usage(int prompt, int candidates, int thoughts, boolean candidateDetails) {
         Map<String, Object> u = Json.object();
         u.put("promptTokenCount", (long) prompt);
         if (candidates > 0) {

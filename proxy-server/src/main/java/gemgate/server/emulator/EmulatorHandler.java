@@ -192,6 +192,11 @@ final class EmulatorHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             deliver(ctx, fullReply(ctx, 404, answers.modelNotFound(model, apiVersion, action == null ? "get" : action)), b);
             return;
         }
+        Map<String, Object> refused = generate ? RequestChecks.rejection(model, emulator.samples().model(model), json) : null;
+        if (refused != null) {
+            deliver(ctx, fullReply(ctx, 400, refused), b);
+            return;
+        }
         if (b.kind.isError()) {
             deliver(ctx, fullReply(ctx, b.status, answers.errorFor(b)), b);
             return;

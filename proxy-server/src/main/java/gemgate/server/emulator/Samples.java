@@ -32,6 +32,16 @@ final class Samples {
     final Map<String, Object> notFound;
     final Map<String, Object> quotaExceeded;
     final Map<String, Object> batchLimit;
+    /** A Gemini 3 function-call answer: one functionCall part with a thoughtSignature, finishMessage. */
+    final Map<String, Object> toolCall;
+    /** Its stream: the call event (no finishReason), then an empty text part with the finishReason. */
+    final List<Map<String, Object>> toolCallEvents;
+    /** The signature recorded on the function call, sent by default on Gemini 3 function calls. */
+    final String toolCallSignature;
+    /** An answer grounded with Google Search (groundingChunks, groundingSupports, webSearchQueries, searchEntryPoint). */
+    final Map<String, Object> grounded;
+    /** usageMetadata of a streamed google_search answer (toolUsePromptTokenCount and its details). */
+    final Map<String, Object> searchUsage;
     /** Both models.list pages joined, in order. */
     final List<Object> models;
     final int firstPageSize;
@@ -54,6 +64,12 @@ final class Samples {
         notFound = object("error-404-model-not-found-v1beta-real.json");
         quotaExceeded = object("google-429-retry-info.json");
         batchLimit = object("google-embedding-batch-limit-error.json");
+        toolCall = object("google-tool-call-gemini3.json");
+        toolCallEvents = List.copyOf(jsonLines("google-tool-call-gemini3.chunks.txt"));
+        toolCallSignature = Json.str(Json.asObject(Json.list(firstCandidateContent(toolCall), "parts").get(0)), "thoughtSignature");
+        grounded = object("generateContent-google-search-grounding-metadata.json");
+        List<Map<String, Object>> search = jsonLines("issue-19822-google-search-live.chunks.txt");
+        searchUsage = Json.obj(search.get(search.size() - 1), "usageMetadata");
         List<Object> page1 = Json.list(object("models-list-v1beta-page1-real.json"), "models");
         List<Object> all = new ArrayList<>(page1);
         all.addAll(Json.list(object("models-page2-emulator.json"), "models"));
@@ -96,6 +112,21 @@ final class Samples {
         }
         if (out.isEmpty()) {
             throw new IllegalStateException("emulator sample " + file + " has no data: events");
+        }
+        return out;
+    }
+
+    /** One JSON payload per line (vercel's {@code .chunks.txt}: SSE data without the framing). */
+    private static List<Map<String, Object>> jsonLines(String file) {
+        String text = new String(bytes(file), StandardCharsets.UTF_8);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String line : text.split("\r?\n")) {
+            if (!line.isBlank()) {
+                out.add(Json.parseObject(line.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("emulator sample " + file + " has no JSON lines");
         }
         return out;
     }

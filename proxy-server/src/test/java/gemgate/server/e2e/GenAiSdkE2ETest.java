@@ -5,17 +5,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.genai.Client;
 import com.google.genai.ResponseStream;
+import com.google.genai.types.Content;
 import com.google.genai.types.CountTokensResponse;
 import com.google.genai.types.EmbedContentResponse;
+import com.google.genai.types.FunctionCall;
+import com.google.genai.types.FunctionDeclaration;
+import com.google.genai.types.GenerateContentConfig;
 import com.google.genai.types.GenerateContentResponse;
 import com.google.genai.types.HttpOptions;
 import com.google.genai.types.ListModelsConfig;
 import com.google.genai.types.Model;
+import com.google.genai.types.Part;
+import com.google.genai.types.Tool;
+import gemgate.core.json.Json;
 import gemgate.server.emulator.Behavior;
 import gemgate.server.emulator.RecordedRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -121,6 +130,51 @@ class GenAiSdkE2ETest {
             Client c = client(h, "v1beta");
             assertThatThrownBy(() -> c.models.generateContent("gemini-2.5-flash", "x", null))
                     .hasMessageContaining("400").hasMessageContaining("Invalid value at 'contents[0]'");
+        }
+    }
+
+    @Test
+    void functionCallingRoundTripThroughTheNativeRouteKeepsTheSignature() {
+        // The SDK holds thoughtSignature as bytes and writes it back as base64: use canonical base64 to compare.
+        String signature = Base64.getEncoder().encodeToString("a Gemini 3 thought signature".getBytes());
+        Map<String, Object> schema = Map.of("type", "object", "properties",
+                Map.of("city", Map.of("type", "string", "default", "Paris")), "required", List.of("city"));
+        try (Harness h = Harness.start()) {
+            h.emulator.script("test-key-good", Behavior.sequence(
+                    Behavior.functionCall("get_weather", "{\"city\":\"Paris\"}").withThoughtSignature(signature),
+                    Behavior.ok().withText("Sunny in Paris.")));
+            Client c = client(h, "v1beta");
+            GenerateContentConfig cfg = GenerateContentConfig.builder().tools(Tool.builder().functionDeclarations(
+                    FunctionDeclaration.builder().name("get_weather").description("Weather for a city")
+                            .parametersJsonSchema(schema).build()).build()).build();
+            Content user = Content.builder().role("user").parts(Part.fromText("Weather in Paris?")).build();
+
+            GenerateContentResponse first = c.models.generateContent("gemini-3-flash-preview", List.of(user), cfg);
+            assertThat(first.functionCalls()).hasSize(1);
+            FunctionCall fc = first.functionCalls().get(0);
+            assertThat(fc.name()).hasValue("get_weather");
+            assertThat(fc.args().orElseThrow()).containsEntry("city", "Paris");
+
+            Content modelTurn = first.candidates().orElseThrow().get(0).content().orElseThrow();
+            Content result = Content.builder().role("user")
+                    .parts(Part.fromFunctionResponse("get_weather", Map.of("temp_c", 21))).build();
+            GenerateContentResponse second = c.models.generateContent("gemini-3-flash-preview", List.of(user, modelTurn, result), cfg);
+            assertThat(second.text()).as("Gemini 3 took the replayed call (the emulator refuses it unsigned)")
+                    .isEqualTo("Sunny in Paris.");
+
+            Map<String, Object> sent = OpenAiSdkToolsE2ETest.lastGenerateBody(h);
+            List<Object> contents = Json.list(sent, "contents");
+            assertThat(contents).hasSize(3);
+            Map<String, Object> call = Json.asObject(Json.list(Json.asObject(contents.get(1)), "parts").get(0));
+            assertThat(call).as("the SDK's functionCall part reaches Gemini with its signature")
+                    .containsEntry("thoughtSignature", signature).containsKey("functionCall");
+            Map<String, Object> response = Json.asObject(Json.list(Json.asObject(contents.get(2)), "parts").get(0));
+            assertThat(Json.obj(response, "functionResponse")).containsEntry("name", "get_weather");
+            Map<String, Object> decl = Json.asObject(Json.list(Json.asObject(Json.list(sent, "tools").get(0)),
+                    "functionDeclarations").get(0));
+            assertThat(Json.obj(decl, "parametersJsonSchema")).as("native bodies pass through unchanged: no schema cleaning")
+                    .isEqualTo(Map.of("type", "object", "properties", Map.of("city", Map.of("type", "string", "default", "Paris")),
+                            "required", List.of("city")));
         }
     }
 }
