@@ -218,23 +218,24 @@ public final class ConfigLoader {
      * system properties > environment > runtime > file > reference.conf.
      *
      * @param runtime  path -> value (strings, numbers, booleans, lists); the caller restricts the paths
-     * @param keepAuth when non-null, used as is instead of mapping the password again (which may read or generate
-     *                 the password file: neither belongs in a runtime change)
+     * @param keep     the boot settings, or null at boot: when non-null, the parts read from disk at start (the
+     *                 password, which may read or generate the password file, and the model-limits files) are taken
+     *                 from it as they are; a runtime change runs on an event loop and does no I/O
      * @throws ConfigError naming the setting, when a value does not validate
      */
-    static Layered layered(Sources s, Map<String, Object> runtime, Settings.Auth keepAuth) {
-        return layered(s, runtime, keepAuth, false);
+    static Layered layered(Sources s, Map<String, Object> runtime, Settings keep) {
+        return layered(s, runtime, keep, false);
     }
 
     /**
      * Like {@link #layered} but with the runtime values above every layer, to validate them even where the
      * environment would shadow them. Its {@link Layered#source} answers are not meaningful.
      */
-    static Layered layeredOnTop(Sources s, Map<String, Object> runtime, Settings.Auth keepAuth) {
-        return layered(s, runtime, keepAuth, true);
+    static Layered layeredOnTop(Sources s, Map<String, Object> runtime, Settings keep) {
+        return layered(s, runtime, keep, true);
     }
 
-    private static Layered layered(Sources s, Map<String, Object> runtime, Settings.Auth keepAuth, boolean onTop) {
+    private static Layered layered(Sources s, Map<String, Object> runtime, Settings keep, boolean onTop) {
         Config runtimeLayer;
         try {
             runtimeLayer = ConfigFactory.parseMap(runtime, "runtime settings");
@@ -248,7 +249,7 @@ public final class ConfigLoader {
                 : s.sysLayer.withFallback(s.envLayer).withFallback(runtimeLayer).withFallback(s.fileLayer)
                         .withFallback(s.reference);
         Layered l = new Layered(s, runtimeLayer, merged, null);
-        Settings settings = SettingsMapper.map(l.reader(), keepAuth);
+        Settings settings = SettingsMapper.map(l.reader(), keep);
         return new Layered(s, runtimeLayer, merged, settings);
     }
 

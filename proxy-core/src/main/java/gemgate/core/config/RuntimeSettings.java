@@ -117,7 +117,8 @@ public final class RuntimeSettings {
     }
 
     private final ConfigLoader.Sources sources;
-    private final Settings.Auth auth;
+    /** The boot settings: the parts read from disk at start (auth, model limits) are kept as they are. */
+    private final Settings boot;
     private final StateStore store;
     private final List<String> paths;
     private final Map<String, String> aliases;
@@ -131,7 +132,7 @@ public final class RuntimeSettings {
 
     private RuntimeSettings(ConfigLoader.Sources sources, Settings initial, StateStore store, List<String> paths) {
         this.sources = sources;
-        this.auth = Objects.requireNonNull(initial, "initial").auth();
+        this.boot = Objects.requireNonNull(initial, "initial");
         this.store = Objects.requireNonNull(store, "store");
         this.paths = List.copyOf(paths);
         for (String p : this.paths) {
@@ -205,7 +206,7 @@ public final class RuntimeSettings {
             one.put(path, e.getValue());
             try {
                 checkValueShape(path, e.getValue());
-                ConfigLoader.layered(sources, one, auth);
+                ConfigLoader.layered(sources, one, boot);
                 onTop(one);
                 kept.put(path, e.getValue());
             } catch (ConfigError | ApiException ex) {
@@ -216,12 +217,12 @@ public final class RuntimeSettings {
         }
         ConfigLoader.Layered l;
         try {
-            l = ConfigLoader.layered(sources, kept, auth);
+            l = ConfigLoader.layered(sources, kept, boot);
         } catch (ConfigError ex) {
             log.warn("dropping all saved runtime settings {}: together they are not valid ({})", kept, ex.getMessage());
             kept.clear();
             dropped = true;
-            l = ConfigLoader.layered(sources, kept, auth);
+            l = ConfigLoader.layered(sources, kept, boot);
         }
         synchronized (lock) {
             overlay = Collections.unmodifiableMap(kept);
@@ -336,7 +337,7 @@ public final class RuntimeSettings {
             }
             ConfigLoader.Layered l;
             try {
-                l = ConfigLoader.layered(sources, next, auth);
+                l = ConfigLoader.layered(sources, next, boot);
             } catch (ConfigError e) {
                 throw invalid(e, changes.keySet().iterator().next());
             }
@@ -389,7 +390,7 @@ public final class RuntimeSettings {
     /** Maps {@code given} on top of every layer, so the given values are the ones validated. */
     private ConfigLoader.Layered onTop(Map<String, Object> given) {
         try {
-            return ConfigLoader.layeredOnTop(sources, given, auth);
+            return ConfigLoader.layeredOnTop(sources, given, boot);
         } catch (ConfigError e) {
             throw invalid(e, given.keySet().iterator().next());
         }

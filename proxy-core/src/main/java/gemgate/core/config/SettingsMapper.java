@@ -25,13 +25,13 @@ final class SettingsMapper {
         return map(r, null);
     }
 
-    /** @param keepAuth when non-null, taken as is (no password file access); see {@link ConfigLoader#layered} */
-    static Settings map(Reader r, Settings.Auth keepAuth) {
+    /** @param keep when non-null, its auth and model limits are taken as is (no file access); see {@link ConfigLoader#layered} */
+    static Settings map(Reader r, Settings keep) {
         Settings.Storage storage = storage(r);
         return new Settings(
                 server(r),
-                keepAuth != null ? keepAuth : auth(r, storage),
-                keys(r, storage),
+                keep != null ? keep.auth() : auth(r, storage),
+                keys(r, storage, keep != null ? keep.keys().modelLimits() : null),
                 upstream(r),
                 new Settings.Streaming(
                         r.bool("gemgate.streaming.fake-streaming"),
@@ -126,7 +126,7 @@ final class SettingsMapper {
     /** The file in the data directory that overrides the bundled per-model limits, when it exists. */
     static final String MODEL_LIMITS_FILE = "model-limits.json";
 
-    private static Settings.Keys keys(Reader r, Settings.Storage storage) {
+    private static Settings.Keys keys(Reader r, Settings.Storage storage, ModelLimits keepLimits) {
         Duration revalidate = r.positiveSeconds("gemgate.keys.revalidate-interval");
         Duration revalidateMax = r.positiveSeconds("gemgate.keys.revalidate-max-interval");
         if (revalidateMax.compareTo(revalidate) < 0) {
@@ -138,7 +138,7 @@ final class SettingsMapper {
         return new Settings.Keys(
                 r.list("gemgate.keys.gemini-api-keys"),
                 r.integer("gemgate.keys.daily-limit", 0, MAX_INT, "a whole number >= 0 (0 = no cap)"),
-                modelLimits(r, storage),
+                keepLimits != null ? keepLimits : modelLimits(r, storage),
                 r.integer("gemgate.keys.validation-concurrency", 1, 64, "a whole number 1-64"),
                 r.positiveSeconds("gemgate.keys.validation-timeout"),
                 revalidate,

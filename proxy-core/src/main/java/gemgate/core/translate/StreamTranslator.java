@@ -23,6 +23,9 @@ public final class StreamTranslator {
     private final SseParser parser;
     private final ChunkStream chunks;
     private ApiError upstreamError;
+    /** Google's own error object when the stream carried one, so the caller can sort it like an HTTP error. */
+    private byte[] upstreamErrorBody;
+    private int upstreamErrorStatus;
     private boolean finished;
 
     /** Thoughts are shown as {@code options.thoughtDisplay()} says; tool call ids come from {@link ToolCallIds#newId}. */
@@ -78,6 +81,19 @@ public final class StreamTranslator {
     }
 
     /** Non-null if the upstream stream contained an error object. */
+    /**
+     * The raw {@code {"error":{...}}} event behind {@link #upstreamError()} when Google sent one (its reason, quota id
+     * and retry delay sort the failure as for a non-streamed answer); null for a broken or unreadable stream.
+     */
+    public byte[] upstreamErrorBody() {
+        return upstreamErrorBody;
+    }
+
+    /** The HTTP status Google's in-stream error names ({@code error.code}); 0 when there is none. */
+    public int upstreamErrorStatus() {
+        return upstreamErrorStatus;
+    }
+
     public ApiError upstreamError() {
         return upstreamError;
     }
@@ -120,6 +136,9 @@ public final class StreamTranslator {
         }
         if (obj.get("error") instanceof Map) {
             upstreamError = GeminiErrors.fromStatus(Json.obj(obj, "error"));
+            upstreamErrorBody = Json.write(obj);
+            Object code = Json.obj(obj, "error").get("code");
+            upstreamErrorStatus = code instanceof Number n && n.intValue() >= 400 && n.intValue() < 600 ? n.intValue() : 500;
             return;
         }
         chunks.accept(GeminiResponse.fromTree(obj), out);

@@ -540,7 +540,12 @@ final class ChatExchange implements Exchange {
         running.remove(a);
         a.call.cancel(); // stop reading a stream we no longer want; frees its connection and timers
         if (!sse.dataSent()) {
-            if ("upstream_rejected".equals(err.code())) {
+            byte[] googleError = a.translator == null ? null : a.translator.upstreamErrorBody();
+            if (googleError != null) {
+                // Google's error inside the stream, before any data: sorted like an HTTP error, so a 429 cools the
+                // key, an invalid key leaves the rotation and the client's own mistake goes back to it.
+                onUpstreamFailure(a, UpstreamFailure.fromResponse(a.translator.upstreamErrorStatus(), googleError));
+            } else if ("upstream_rejected".equals(err.code())) {
                 fail(err);
             } else {
                 onUpstreamFailure(a, UpstreamFailure.connection(err.message()));

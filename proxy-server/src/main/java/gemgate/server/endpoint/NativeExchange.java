@@ -62,6 +62,12 @@ final class NativeExchange implements Exchange, UpstreamCall.Listener {
     private final HttpRequest request;
     private final byte[] upstreamBody;
     private final String model;
+    /**
+     * The model whose per-key quota this call uses; null for countTokens, which Google meters apart, so it picks a
+     * key (and reports back) without touching the model's counts or cooldowns. Embedding calls count against their
+     * embedding model, as Google counts them.
+     */
+    private final String quotaModel;
     private final String upstreamPath;
     private final boolean generate;
     private final Mode mode;
@@ -101,6 +107,7 @@ final class NativeExchange implements Exchange, UpstreamCall.Listener {
         this.metrics = metrics;
         boolean streamAction = STREAM_ACTION.equals(action);
         this.generate = streamAction || GENERATE_ACTION.equals(action);
+        this.quotaModel = "countTokens".equals(action) ? null : model;
         this.mode = !streamAction ? Mode.PLAIN : gw.fakeStreaming() ? Mode.FAKE_STREAM : Mode.REAL_STREAM;
         this.form = sseForm ? NativeStream.Form.SSE : NativeStream.Form.JSON_ARRAY;
         String q = query;
@@ -141,7 +148,7 @@ final class NativeExchange implements Exchange, UpstreamCall.Listener {
         if (call != null) {
             call.cancel();
         }
-        Optional<PooledKey> next = gw.keys().next(model, upstreamBody.length / 4, tried);
+        Optional<PooledKey> next = gw.keys().next(quotaModel, upstreamBody.length / 4, tried);
         if (next.isEmpty()) {
             fail(exhaustedError());
             return;
@@ -160,12 +167,12 @@ final class NativeExchange implements Exchange, UpstreamCall.Listener {
 
     private ApiError exhaustedError() {
         if (lastFailure == null) {
-            return gw.keys().unavailableError(model);
+            return gw.keys().unavailableError(quotaModel);
         }
         String last = lastFailure.message();
         return switch (lastFailure.kind()) {
             case RATE_LIMITED, KEY_INVALID, EMPTY -> {
-                ApiError u = gw.keys().unavailableError(model);
+                ApiError u = gw.keys().unavailableError(quotaModel);
                 yield u.withMessage(u.message() + " Tried " + attempts + " key(s) for this request; the last error: " + last);
             }
             case TIMEOUT -> ApiError.upstreamTimeout("Gemini did not answer in time on " + attempts + " attempt(s); the last error: " + last);
@@ -230,7 +237,7 @@ final class NativeExchange implements Exchange, UpstreamCall.Listener {
         }
         byte[] answer = body.toByteArray();
         if (!generate) {
-            gw.keys().onSuccess(key, model, upstreamBody.length / 4, 0);
+            gw.keys().onSuccess(key, quotaModel, upstreamBody.length / 4, 0);
             metrics.attempt(Metrics.Outcome.SUCCESS);
             respond(answer, -1);
             return;
@@ -242,7 +249,7 @@ final class NativeExchange implements Exchange, UpstreamCall.Listener {
             onUpstreamFailure(UpstreamFailure.connection("Gemini sent an unreadable answer: " + e.getMessage()), null);
             return;
         }
-        gw.keys().onSuccess(key, model, resp.promptTokens(), Math.max(0, resp.totalTokens() - resp.promptTokens()));
+        gw.keys().onSuccess(key, quotaModel, resp.promptTokens(), Math.max(0, resp.totalTokens() - resp.promptTokens()));
         if (resp.isEmpty()) {
             metrics.attempt(Metrics.Outcome.EMPTY);
             onEmpty();
@@ -266,7 +273,7 @@ final class NativeExchange implements Exchange, UpstreamCall.Listener {
             finishStream(err.status());
             return;
         }
-        gw.keys().onSuccess(key, model, stream.promptTokens(), Math.max(0, stream.totalTokens() - stream.promptTokens()));
+        gw.keys().onSuccess(key, quotaModel, stream.promptTokens(), Math.max(0, stream.totalTokens() - stream.promptTokens()));
         if (stream.emptyAnswer() && !out.dataSent()) {
             metrics.attempt(Metrics.Outcome.EMPTY);
             onEmpty();
@@ -294,7 +301,7 @@ final class NativeExchange implements Exchange, UpstreamCall.Listener {
         UpstreamFailure f = kind == UpstreamCall.FailureKind.TIMEOUT ? UpstreamFailure.timeout(detail)
                 : UpstreamFailure.connection(detail);
         if (out != null && out.dataSent()) {
-            gw.keys().onFailure(key, model, f);
+            gw.keys().onFailure(key, quotaModel, f);
             metrics.attempt(Metrics.Outcome.of(f.kind()));
             streamBroken(f.kind() == UpstreamFailure.Kind.TIMEOUT ? ApiError.upstreamTimeout(detail)
                     : ApiError.upstreamFailed("The Gemini stream broke off: " + detail));
@@ -308,7 +315,7 @@ final class NativeExchange implements Exchange, UpstreamCall.Listener {
      * client's own mistake it goes back as it came.
      */
     private void onUpstreamFailure(UpstreamFailure f, byte[] raw) {
-        gw.keys().onFailure(key, model, f);
+        gw.keys().onFailure(key, quotaModel, f);
         metrics.attempt(Metrics.Outcome.of(f.kind()));
         log.debug("native attempt {} with key {} failed: {} {}", attempts, key, f.kind(), f.message());
         if (!f.retryable()) {

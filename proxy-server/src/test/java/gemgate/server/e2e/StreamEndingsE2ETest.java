@@ -156,4 +156,17 @@ class StreamEndingsE2ETest {
         assertThat(r.body()).contains("\"finish_reason\":\"length\"");
         assertThat(streamCalls.get()).as("the same answer would come back from every key").isEqualTo(1);
     }
+
+    @Test
+    void aRateLimitAsTheFirstEventCoolsTheKeyLikeAnHttp429() throws Exception {
+        sseBody.set("data: {\"error\":{\"code\":429,\"message\":\"Resource has been exhausted (e.g. check quota).\","
+                + "\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\","
+                + "\"retryDelay\":\"1s\"}]}}\r\n\r\n");
+        HttpResponse<String> r = streamChat();
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(streamCalls.get()).as("each key asked once").isEqualTo(3);
+        assertThat(r.body()).as("Google's in-stream 429 cools each key for this model, as an HTTP 429 does")
+                .contains("cooling down");
+        Thread.sleep(1200); // Google's retryDelay (1 s): leave the keys usable for the other tests
+    }
 }

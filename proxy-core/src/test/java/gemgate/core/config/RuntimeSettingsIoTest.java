@@ -16,12 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review finding: RuntimeSettings.apply maps every setting again, and SettingsMapper.modelLimits reads
- * {@code <STORAGE_DIR>/model-limits.json} (Files.isRegularFile + readAllBytes) on every apply. apply runs on an event
- * loop (admin PATCH /api/settings), so this is per-request file I/O there; and a file edited after start makes every
- * unrelated runtime change fail with a 400 about model limits.
+ * RuntimeSettings.apply maps every setting again on an event loop (admin PATCH /api/settings). The parts read from
+ * disk at start (the model-limits file) must be kept from boot: no file I/O there, and a file edited after start must
+ * not make an unrelated runtime change fail.
  */
-class ReviewRuntimeSettingsIoTest {
+class RuntimeSettingsIoTest {
     @TempDir
     Path tmp;
 

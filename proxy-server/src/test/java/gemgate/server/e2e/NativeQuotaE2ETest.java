@@ -6,12 +6,10 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review finding: NativeExchange takes a key with {@code keys().next(model, ...)} for every action, so
- * {@code :countTokens} (free, separately limited by Google) is counted against the model's local generate RPM/RPD.
- * google-genai based clients that count tokens before each call then see 503 "no key available" at half the real
- * rate, and a day's RPD can be used up by token counting alone.
+ * {@code :countTokens} is metered by Google apart from generation: it must not use the model's local generate
+ * RPM/RPD, or clients that count tokens before each call would see 503 "no key available" at half the real rate.
  */
-class ReviewNativeQuotaE2ETest {
+class NativeQuotaE2ETest {
     private static final String BODY = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hello\"}]}]}";
 
     @Test
