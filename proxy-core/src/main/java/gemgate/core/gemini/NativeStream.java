@@ -57,6 +57,9 @@ public final class NativeStream {
     private boolean closed;
     private boolean content;
     private boolean errorForwarded;
+    /** Google's own error object, when the stream carried one, and the HTTP status it names. */
+    private byte[] upstreamErrorBody;
+    private int upstreamErrorStatus;
     private boolean finished;
     private ApiError upstreamError;
     private long promptTokens;
@@ -168,6 +171,16 @@ public final class NativeStream {
         return upstreamError;
     }
 
+    /** Google's {@code {"error":{...}}} object behind {@link #upstreamError()}, or null for a broken stream. */
+    public byte[] upstreamErrorBody() {
+        return upstreamErrorBody;
+    }
+
+    /** The HTTP status Google's in-stream error names; 0 when there is none. */
+    public int upstreamErrorStatus() {
+        return upstreamErrorStatus;
+    }
+
     /** True when the upstream error object itself already went to the client (it was past the first content). */
     public boolean errorForwarded() {
         return errorForwarded;
@@ -208,6 +221,9 @@ public final class NativeStream {
         }
         if (obj.get("error") instanceof Map) {
             upstreamError = GeminiErrors.fromStatus(Json.obj(obj, "error"));
+            upstreamErrorBody = Json.write(obj);
+            Object code = Json.obj(obj, "error").get("code");
+            upstreamErrorStatus = code instanceof Number n && n.intValue() >= 400 && n.intValue() < 600 ? n.intValue() : 500;
             if (committed) {
                 errorForwarded = true;
                 emit(frame(payload), out);

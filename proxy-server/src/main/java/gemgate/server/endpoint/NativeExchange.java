@@ -348,7 +348,12 @@ final class NativeExchange implements Exchange, UpstreamCall.Listener {
             call.cancel();
         }
         if (!out.dataSent()) {
-            if ("upstream_rejected".equals(err.code())) {
+            byte[] googleError = stream == null ? null : stream.upstreamErrorBody();
+            if (googleError != null) {
+                // Google's error inside the stream, before any data: sorted like an HTTP error (a 429 cools the key,
+                // an invalid key leaves the rotation, the client's own mistake goes back to it verbatim).
+                onUpstreamFailure(UpstreamFailure.fromResponse(stream.upstreamErrorStatus(), googleError), googleError);
+            } else if ("upstream_rejected".equals(err.code())) {
                 fail(err);
             } else {
                 onUpstreamFailure(UpstreamFailure.connection(err.message()), null);

@@ -169,4 +169,20 @@ class StreamEndingsE2ETest {
                 .contains("cooling down");
         Thread.sleep(1200); // Google's retryDelay (1 s): leave the keys usable for the other tests
     }
+
+    @Test
+    void aRateLimitAsTheFirstEventOfANativeStreamCoolsTheKeyToo() throws Exception {
+        sseBody.set("data: {\"error\":{\"code\":429,\"message\":\"Resource has been exhausted (e.g. check quota).\","
+                + "\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\","
+                + "\"retryDelay\":\"1s\"}]}}\r\n\r\n");
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port()
+                        + "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"))
+                .header("x-goog-api-key", PASSWORD).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(streamCalls.get()).as("each key asked once").isEqualTo(3);
+        assertThat(r.body()).as("Google's in-stream 429 cools each key, as an HTTP 429 does").contains("cooling down");
+        Thread.sleep(1200); // Google's retryDelay (1 s): leave the keys usable for the other tests
+    }
 }
