@@ -65,6 +65,8 @@ public final class MediaFetcher implements AutoCloseable {
     final AddressPolicy policy;
     final HostResolver resolver;
     final SslContext ssl;
+    /** Host-name look-ups waiting for the DNS thread, at most. */
+    static final int MAX_PENDING_LOOKUPS = 256;
     final EventExecutor dns;
 
     public MediaFetcher(Options options, Class<? extends SocketChannel> channelClass, AddressPolicy policy,
@@ -79,11 +81,13 @@ public final class MediaFetcher implements AutoCloseable {
             } catch (SSLException e) {
                 throw new IllegalStateException("cannot set up TLS for the media fetcher: " + e.getMessage(), e);
             }
-            this.dns = new DefaultEventExecutor(r -> {
+            // Look-ups block a thread, so they get their own; the queue is bounded so that clients naming many
+            // slow host names cannot grow it without end (beyond it a fetch fails at once with a clear reason).
+            this.dns = new DefaultEventExecutor(null, r -> {
                 Thread t = new Thread(r, "gemgate-media-dns");
                 t.setDaemon(true);
                 return t;
-            });
+            }, MAX_PENDING_LOOKUPS, io.netty.util.concurrent.RejectedExecutionHandlers.reject());
         } else {
             this.ssl = null;
             this.dns = null;

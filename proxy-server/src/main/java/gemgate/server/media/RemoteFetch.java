@@ -96,7 +96,15 @@ final class RemoteFetch {
             }
             return;
         }
-        fetcher.dns.submit(() -> fetcher.resolver.resolve(bare)).addListener(f -> batch.loop.execute(() -> {
+        io.netty.util.concurrent.Future<InetAddress[]> lookup;
+        try {
+            // A look-up still queued when its request is over (deadline, client gone) is skipped, not run.
+            lookup = fetcher.dns.submit(() -> batch.done() ? null : fetcher.resolver.resolve(bare));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            fail("too many media host names are being looked up right now; try again shortly");
+            return;
+        }
+        lookup.addListener(f -> batch.loop.execute(() -> {
             if (finished || batch.done()) {
                 return;
             }

@@ -233,4 +233,28 @@ class MediaFetcherTest {
         assertThat(failed(f.fetchAll(loop, List.of(many))).reason()).contains("at most 8");
         assertThat(hits.get()).isZero();
     }
+
+    @Test
+    void slowHostNamesCannotQueueLookUpsWithoutBound() {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        MediaFetcher f = fetcher(LOOPBACK_FOR_TESTS, 1 << 20, Duration.ofSeconds(5), 3, host -> {
+            try {
+                release.await(); // a resolver that hangs, as a slow DNS server does
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new InetAddress[] {InetAddress.getLoopbackAddress()};
+        });
+        try {
+            List<Future<Map<String, RemoteMedia>>> batches = new java.util.ArrayList<>();
+            for (int b = 0; b < MediaFetcher.MAX_PENDING_LOOKUPS + 8; b++) {
+                batches.add(f.fetchAll(loop, List.of("http://slow-" + b + ".example/x.png")));
+            }
+            MediaFetchException e = failed(batches.get(batches.size() - 1));
+            assertThat(e.reason()).as("beyond the bounded queue a fetch fails at once with the reason")
+                    .contains("too many media host names");
+        } finally {
+            release.countDown();
+        }
+    }
 }
