@@ -20,4 +20,13 @@ public final class GeminiErrors {
         }
         return ApiError.upstreamFailed("Gemini failed during the answer: " + text);
     }
+
+    /**
+     * The HTTP status an in-stream error object names ({@code code}), for sorting it like an HTTP error; 500 when it
+     * names none or an impossible one.
+     */
+    public static int httpStatus(Map<String, Object> errorObject) {
+        long code = Json.num(errorObject, "code", 0);
+        return code >= 400 && code < 600 ? (int) code : 500;
+    }
 }

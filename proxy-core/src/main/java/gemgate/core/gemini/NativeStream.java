@@ -222,8 +222,7 @@ public final class NativeStream {
         if (obj.get("error") instanceof Map) {
             upstreamError = GeminiErrors.fromStatus(Json.obj(obj, "error"));
             upstreamErrorBody = Json.write(obj);
-            Object code = Json.obj(obj, "error").get("code");
-            upstreamErrorStatus = code instanceof Number n && n.intValue() >= 400 && n.intValue() < 600 ? n.intValue() : 500;
+            upstreamErrorStatus = GeminiErrors.httpStatus(Json.obj(obj, "error"));
             if (committed) {
                 errorForwarded = true;
                 emit(frame(payload), out);

@@ -137,8 +137,7 @@ public final class StreamTranslator {
         if (obj.get("error") instanceof Map) {
             upstreamError = GeminiErrors.fromStatus(Json.obj(obj, "error"));
             upstreamErrorBody = Json.write(obj);
-            Object code = Json.obj(obj, "error").get("code");
-            upstreamErrorStatus = code instanceof Number n && n.intValue() >= 400 && n.intValue() < 600 ? n.intValue() : 500;
+            upstreamErrorStatus = GeminiErrors.httpStatus(Json.obj(obj, "error"));
             return;
         }
         chunks.accept(GeminiResponse.fromTree(obj), out);
