@@ -179,46 +179,8 @@ public final class Endpoints {
     }
 
     private void models(ChannelHandlerContext ctx, FullHttpRequest req, Exchange.Owner owner) {
-        ModelService.Snapshot s = gw.models().snapshot();
-        if (s != null) {
-            Responses.send(ctx, req, Responses.json(HttpResponseStatus.OK, s.openAiList()), false);
-            return;
-        }
-        // First request before the background fetch finished: wait for it on this connection.
-        ModelsWait wait = new ModelsWait(ctx, req, owner);
-        owner.exchangeStarted(wait);
-        gw.models().get(ctx.channel().eventLoop(), wait::deliver);
-    }
-
-    /** A /models request waiting for the first fetch of the list. */
-    private static final class ModelsWait implements Exchange {
-        private final ChannelHandlerContext ctx;
-        private final FullHttpRequest req;
-        private final Exchange.Owner owner;
-        private boolean cancelled;
-
-        ModelsWait(ChannelHandlerContext ctx, FullHttpRequest req, Exchange.Owner owner) {
-            this.ctx = ctx;
-            this.req = req;
-            this.owner = owner;
-        }
-
-        @Override
-        public void cancel() {
-            cancelled = true;
-        }
-
-        void deliver(Object result) {
-            if (cancelled) {
-                return;
-            }
-            if (result instanceof ModelService.Snapshot snap) {
-                Responses.send(ctx, req, Responses.json(HttpResponseStatus.OK, snap.openAiList()), false);
-            } else {
-                Responses.sendError(ctx, req, (ApiError) result, false);
-            }
-            owner.exchangeDone(this);
-        }
+        // Before the first background fetch finished, the request waits for it on this connection.
+        nativeRoutes.withSnapshot(ctx, req, owner, false, snap -> Responses.json(HttpResponseStatus.OK, snap.openAiList()));
     }
 
     private void health(ChannelHandlerContext ctx, FullHttpRequest req) {

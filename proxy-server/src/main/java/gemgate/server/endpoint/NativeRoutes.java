@@ -164,8 +164,11 @@ final class NativeRoutes {
         withSnapshot(ctx, req, owner, true, render);
     }
 
-    /** Renders from the cached model list, waiting for the first fetch when there is none yet. */
-    private void withSnapshot(ChannelHandlerContext ctx, HttpRequest req, Exchange.Owner owner, boolean geminiShape,
+    /**
+     * Renders from the cached model list, waiting for the first fetch when there is none yet; errors in Gemini's
+     * shape or OpenAI's. Also serves the OpenAI model list.
+     */
+    void withSnapshot(ChannelHandlerContext ctx, HttpRequest req, Exchange.Owner owner, boolean geminiShape,
             Function<ModelService.Snapshot, FullHttpResponse> render) {
         ModelService.Snapshot s = gw.models().snapshot();
         if (s != null) {
