@@ -399,8 +399,7 @@ final class ChatExchange implements Exchange {
             if (done && !kept) {
                 return;
             }
-            UpstreamFailure f = kind == UpstreamCall.FailureKind.TIMEOUT ? UpstreamFailure.timeout(detail)
-                    : UpstreamFailure.connection(detail);
+            UpstreamFailure f = kind.toFailure(detail);
             if (kind == UpstreamCall.FailureKind.TOO_LARGE) {
                 metrics.attempt(Metrics.Outcome.OTHER);
                 running.remove(this);
@@ -421,8 +420,7 @@ final class ChatExchange implements Exchange {
                 running.remove(this);
                 gw.keys().onFailure(key, upstreamModel, f);
                 metrics.attempt(Metrics.Outcome.of(f.kind()));
-                streamBroken(this, f.kind() == UpstreamFailure.Kind.TIMEOUT ? ApiError.upstreamTimeout(detail)
-                        : ApiError.upstreamFailed("The Gemini stream broke off: " + detail));
+                streamBroken(this, kind.streamBrokeError(detail));
                 return;
             }
             onUpstreamFailure(this, f);

@@ -265,7 +265,7 @@ final class EmbeddingsExchange implements Exchange {
                 fail(ApiError.proxyBusy());
                 return;
             }
-            failed(kind == UpstreamCall.FailureKind.TIMEOUT ? UpstreamFailure.timeout(detail) : UpstreamFailure.connection(detail));
+            failed(kind.toFailure(detail));
         }
 
         private void failed(UpstreamFailure f) {

@@ -258,8 +258,7 @@ public final class ModelService {
 
         @Override
         public void onFailure(UpstreamCall.FailureKind kind, String detail) {
-            keys.onFailure(key, kind == UpstreamCall.FailureKind.TIMEOUT ? UpstreamFailure.timeout(detail)
-                    : UpstreamFailure.connection(detail));
+            keys.onFailure(key, kind.toFailure(detail));
             tried.add(key);
             nextPage();
         }

@@ -298,13 +298,11 @@ final class NativeExchange implements Exchange, UpstreamCall.Listener {
             fail(ApiError.proxyBusy());
             return;
         }
-        UpstreamFailure f = kind == UpstreamCall.FailureKind.TIMEOUT ? UpstreamFailure.timeout(detail)
-                : UpstreamFailure.connection(detail);
+        UpstreamFailure f = kind.toFailure(detail);
         if (out != null && out.dataSent()) {
             gw.keys().onFailure(key, quotaModel, f);
             metrics.attempt(Metrics.Outcome.of(f.kind()));
-            streamBroken(f.kind() == UpstreamFailure.Kind.TIMEOUT ? ApiError.upstreamTimeout(detail)
-                    : ApiError.upstreamFailed("The Gemini stream broke off: " + detail));
+            streamBroken(kind.streamBrokeError(detail));
             return;
         }
         onUpstreamFailure(f, null);

@@ -322,7 +322,7 @@ public final class KeyValidator implements AutoCloseable {
 
         @Override
         public void onFailure(UpstreamCall.FailureKind kind, String detail) {
-            end(kind == UpstreamCall.FailureKind.TIMEOUT ? UpstreamFailure.timeout(detail) : UpstreamFailure.connection(detail));
+            end(kind.toFailure(detail));
         }
     }
 }

@@ -1,6 +1,8 @@
 package gemgate.server.upstream;
 
+import gemgate.core.error.ApiError;
 import gemgate.core.keys.KeyMask;
+import gemgate.core.keys.UpstreamFailure;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -59,7 +61,21 @@ public final class UpstreamCall {
         void onFailure(FailureKind kind, String detail);
     }
 
-    public enum FailureKind { CONNECT, TIMEOUT, RESET, TOO_LARGE, POOL_EXHAUSTED }
+    public enum FailureKind {
+        CONNECT, TIMEOUT, RESET, TOO_LARGE, POOL_EXHAUSTED;
+
+        /** The failure as the key pool sorts it: a timeout, or else a connection failure (moves on to the next key). */
+        public UpstreamFailure toFailure(String detail) {
+            return this == TIMEOUT ? UpstreamFailure.timeout(detail)
+                    : UpstreamFailure.connection(detail);
+        }
+
+        /** What the client is told inside a stream that this failure broke after data went out. */
+        public ApiError streamBrokeError(String detail) {
+            return this == TIMEOUT ? ApiError.upstreamTimeout(detail)
+                    : ApiError.upstreamFailed("The Gemini stream broke off: " + detail);
+        }
+    }
 
     private enum State { NEW, ACQUIRING, SENT, RECEIVING, DONE }
 
