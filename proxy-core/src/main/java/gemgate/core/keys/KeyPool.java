@@ -6,11 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,8 +34,6 @@ public final class KeyPool {
     static final ZoneId QUOTA_ZONE = QuotaDay.ZONE;
     /** Rest after a 429 that names no retry delay. */
     static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(60);
-    /** What to tell clients when every key is invalid: nothing changes until the operator fixes the keys. */
-    static final long ALL_INVALID_RETRY_SECONDS = 300;
     /** Keys taken from one pasted text at most. */
     public static final int MAX_KEYS_PER_ADD = 10_000;
 
@@ -76,13 +69,12 @@ public final class KeyPool {
     private final UsageStats stats;
     private final QuotaDay quotaDay = new QuotaDay();
     private final Usage.Caps keyCaps;
-    /** The keys from the configuration, by full text: their source is ENVIRONMENT even when re-added by hand. */
-    private final Set<String> environment;
-    private final Object adminLock = new Object();
+    /** Runtime edits of {@link #keys} (add, remove, disable, tombstones, restore); copy-on-write under its own lock. */
+    private final KeyRoster roster;
+    /** Taking invalid keys out and re-checking them. */
+    private final Revalidation revalidation;
 
     private volatile PooledKey[] keys;
-    /** Ids of environment keys removed at runtime; guarded by adminLock, read as a copy. */
-    private Set<String> tombstones = new LinkedHashSet<>();
     /** Index of the key to try first next time. */
     private final AtomicInteger cursor = new AtomicInteger();
     private volatile Runnable changeListener = () -> { };
@@ -96,28 +88,14 @@ public final class KeyPool {
         if (keys == null || clock == null || options == null || stats == null) {
             throw new IllegalArgumentException("keys, options, stats and clock are required (keys may be an empty list)");
         }
-        Set<String> distinct = new LinkedHashSet<>();
-        for (String k : keys) {
-            if (k != null && !k.isBlank()) {
-                distinct.add(k.trim());
-            }
-        }
-        List<PooledKey> arr = new ArrayList<>(distinct.size());
-        Set<String> ids = new HashSet<>();
-        for (String k : distinct) {
-            PooledKey p = new PooledKey(k, PooledKey.Source.ENVIRONMENT);
-            if (!ids.add(p.id())) {
-                log.warn("Gemini key {} dropped: its id {} collides with another key's", p.masked(), p.id());
-                continue;
-            }
-            arr.add(p);
-        }
-        this.environment = Set.copyOf(distinct);
-        this.keys = arr.toArray(new PooledKey[0]);
+        Set<String> distinct = KeyRoster.distinct(keys);
+        this.keys = KeyRoster.environmentKeys(distinct);
+        this.roster = new KeyRoster(distinct, () -> this.keys, a -> this.keys = a, this::changed);
         this.clock = clock;
         this.options = options;
         this.stats = stats;
         this.keyCaps = options.dailyLimit() > 0 ? new Usage.Caps(0, options.dailyLimit(), 0, 0) : Usage.Caps.NONE;
+        this.revalidation = new Revalidation(options);
     }
 
     private static Clock requireClock(Clock c) {
@@ -383,16 +361,7 @@ public final class KeyPool {
     }
 
     private void markInvalid(PooledKey key, long now, UpstreamFailure failure) {
-        if (key.invalid) {
-            return;
-        }
-        long backoff = options.revalidateAfter().toMillis();
-        key.checkBackoffMillis = backoff;
-        key.nextCheckMillis = now + backoff;
-        key.invalidSinceMillis = now;
-        key.invalid = true;
-        log.warn("Gemini key {} ({}) taken out of rotation: HTTP {} {}", key.masked(), key.fingerprint(),
-                failure.httpStatus(), failure.message());
+        revalidation.markInvalid(key, now, failure);
     }
 
     /** Next midnight in America/Los_Angeles, DST included (the day may have 23 or 25 hours). */
@@ -400,18 +369,11 @@ public final class KeyPool {
         return QuotaDay.nextReset(now);
     }
 
-    // ---- validation ----
+    // ---- validation (the invalid key's life is in Revalidation) ----
 
     /** Invalid keys (not disabled) whose re-check is due now; the validator calls {@link #onValidation} for each. */
     public List<PooledKey> dueForValidation() {
-        long now = clock.millis();
-        List<PooledKey> due = new ArrayList<>();
-        for (PooledKey k : keys) {
-            if (k.invalid && !k.disabled && k.nextCheckMillis <= now) {
-                due.add(k);
-            }
-        }
-        return due;
+        return Revalidation.due(keys, clock.millis());
     }
 
     /**
@@ -420,38 +382,7 @@ public final class KeyPool {
      * (up to the maximum); anything else (timeout, server error) says nothing and the re-check is repeated later.
      */
     public void onValidation(PooledKey key, UpstreamFailure failure) {
-        long now = clock.millis();
-        key.lastValidatedMillis = now;
-        UpstreamFailure.Kind kind = failure == null ? null : failure.kind();
-        if (kind == null || kind == UpstreamFailure.Kind.RATE_LIMITED) {
-            if (key.invalid) {
-                key.invalid = false;
-                key.invalidSinceMillis = 0;
-                key.nextCheckMillis = 0;
-                key.checkBackoffMillis = 0;
-                key.all.consecutiveFailures.set(0);
-                log.info("Gemini key {} ({}) is valid again: back in rotation", key.masked(), key.fingerprint());
-                changed();
-            }
-            return;
-        }
-        if (kind == UpstreamFailure.Kind.KEY_INVALID) {
-            if (!key.invalid) {
-                key.all.recordFailure(failure, now);
-                markInvalid(key, now, failure);
-            } else {
-                long next = Math.min(options.revalidateMax().toMillis(),
-                        Math.max(options.revalidateAfter().toMillis(), key.checkBackoffMillis * 2));
-                key.checkBackoffMillis = next;
-                key.nextCheckMillis = now + next;
-                key.all.lastError = failure.message();
-                key.all.lastErrorKind = kind;
-            }
-            changed();
-            return;
-        }
-        if (key.invalid) {
-            key.nextCheckMillis = now + Math.max(key.checkBackoffMillis, options.revalidateAfter().toMillis());
+        if (revalidation.onValidation(key, failure, clock.millis())) {
             changed();
         }
     }
@@ -465,176 +396,14 @@ public final class KeyPool {
 
     /** Like {@link #unavailableError()}, for requests to {@code model} (null = any). */
     public ApiError unavailableError(String model) {
-        PooledKey[] arr = keys;
-        int n = arr.length;
-        if (n == 0) {
-            return ApiError.noKeysConfigured();
-        }
-        long now = clock.millis();
-        long minute = Math.floorDiv(now, 60_000L);
-        QuotaDay.Day day = quotaDay.day(now);
-        String m = model == null ? null : ModelLimits.normalise(model);
-        ModelLimits.Limit limit = m == null ? ModelLimits.Limit.NONE : options.limits().forModel(m);
-        Usage.Caps caps = Usage.Caps.of(limit);
-        int invalid = 0;
-        int disabled = 0;
-        int cooling = 0;
-        int exhausted = 0;
-        int localMinute = 0;
-        long firstCool = Long.MAX_VALUE;
-        long firstExhausted = Long.MAX_VALUE;
-        for (PooledKey k : arr) {
-            if (k.disabled) {
-                disabled++;
-                continue;
-            }
-            if (k.invalid) {
-                invalid++;
-                continue;
-            }
-            ModelState ms = m == null ? null : k.peek(m);
-            long ex = Math.max(k.all.exhaustedUntil.get(), ms == null ? 0 : ms.exhaustedUntil.get());
-            long cool = Math.max(k.all.coolingUntil.get(), ms == null ? 0 : ms.coolingUntil.get());
-            Usage.Counts kc = k.all.usage.at(minute, day.number());
-            Usage.Counts mc = ms == null ? Usage.Counts.ZERO : ms.usage.at(minute, day.number());
-            boolean dailyLocal = keyCaps.blocks(kc) || new Usage.Caps(0, caps.rpd(), 0, caps.tpd()).blocks(mc);
-            if (ex > now || dailyLocal) {
-                exhausted++;
-                firstExhausted = Math.min(firstExhausted, ex > now ? ex : day.endMillis());
-            } else if (cool > now) {
-                cooling++;
-                firstCool = Math.min(firstCool, cool);
-            } else if (caps.blocks(mc)) {
-                localMinute++;
-            }
-        }
-        int tried = n - invalid - disabled - cooling - exhausted - localMinute;
-        List<String> parts = new ArrayList<>(6);
-        long retryAfter = Long.MAX_VALUE;
-        String forModel = m == null ? "" : " for " + m;
-        if (invalid > 0) {
-            parts.add(invalid + " invalid");
-        }
-        if (disabled > 0) {
-            parts.add(disabled + " disabled");
-        }
-        if (cooling > 0) {
-            long s = Math.max(1, (firstCool - now + 999) / 1000);
-            retryAfter = Math.min(retryAfter, s);
-            parts.add(cooling + " cooling down after Google's rate limit" + forModel + " (the first is back in " + s + " s)");
-        }
-        if (exhausted > 0) {
-            long s = Math.max(1, (firstExhausted - now + 999) / 1000);
-            retryAfter = Math.min(retryAfter, s);
-            parts.add(exhausted + " out of today's quota" + forModel + " (back after midnight Pacific time, in "
-                    + hoursMinutes(s) + ")");
-        }
-        if (localMinute > 0) {
-            long s = Math.max(1, ((minute + 1) * 60_000L - now + 999) / 1000);
-            retryAfter = Math.min(retryAfter, s);
-            parts.add(localMinute + " at the per-minute limit" + forModel + " (" + describe(limit)
-                    + "; the next minute starts in " + s + " s)");
-        }
-        if (tried > 0) {
-            parts.add(tried + " already failed for this request");
-            retryAfter = Math.min(retryAfter, 1);
-        }
-        if (retryAfter == Long.MAX_VALUE) {
-            retryAfter = ALL_INVALID_RETRY_SECONDS;
-        }
-        String head = n == 1 ? "The only Gemini key is unavailable: " : "All " + n + " Gemini keys are unavailable: ";
-        String tail = invalid == n ? ". Google rejected them; replace them in GEMINI_API_KEYS." : ".";
-        return ApiError.keysUnavailable(head + String.join(", ", parts) + tail, retryAfter);
-    }
-
-    private static String describe(ModelLimits.Limit l) {
-        List<String> p = new ArrayList<>(2);
-        if (l.rpm() > 0) {
-            p.add(l.rpm() + " requests");
-        }
-        if (l.tpm() > 0) {
-            p.add(l.tpm() + " input tokens");
-        }
-        return String.join(" or ", p) + " per minute per key";
-    }
-
-    private static String hoursMinutes(long seconds) {
-        long h = seconds / 3600;
-        long min = (seconds % 3600 + 59) / 60;
-        return h > 0 ? h + " h " + min + " min" : min + " min";
+        return Unavailability.explain(keys, model, clock.millis(), quotaDay, options, keyCaps);
     }
 
     // ---- snapshots ----
 
     /** Every key's state for the dashboard and the admin API, masked. */
     public List<KeyStatus> snapshot() {
-        long now = clock.millis();
-        long minute = Math.floorDiv(now, 60_000L);
-        long day = quotaDay.day(now).number();
-        PooledKey[] arr = keys;
-        List<KeyStatus> out = new ArrayList<>(arr.length);
-        for (PooledKey k : arr) {
-            out.add(status(k, now, minute, day));
-        }
-        return out;
-    }
-
-    private KeyStatus status(PooledKey k, long now, long minute, long day) {
-        ModelState all = k.all;
-        long ex = all.exhaustedUntil.get();
-        long cool = all.coolingUntil.get();
-        Usage.Counts kc = all.usage.at(minute, day);
-        KeyStatus.State state;
-        Instant until = null;
-        if (k.disabled) {
-            state = KeyStatus.State.DISABLED;
-        } else if (k.invalid) {
-            state = KeyStatus.State.INVALID;
-        } else if (ex > now || keyCaps.blocks(kc)) {
-            state = KeyStatus.State.EXHAUSTED;
-            until = Instant.ofEpochMilli(ex > now ? ex : quotaDay.day(now).endMillis());
-        } else if (cool > now) {
-            state = KeyStatus.State.COOLING;
-            until = Instant.ofEpochMilli(cool);
-        } else {
-            state = KeyStatus.State.ACTIVE;
-        }
-        List<KeyStatus.ModelStatus> models = new ArrayList<>();
-        for (ModelState ms : k.models()) {
-            models.add(modelStatus(ms, now, minute, day));
-        }
-        return new KeyStatus(k.masked(), k.fingerprint(), state, until, all.consecutiveFailures.get(),
-                all.successes.get(), all.failures.get(), all.lastErrorKind, all.lastError, k.source(),
-                instant(all.lastSuccessMillis), instant(all.lastErrorMillis), kc.minuteRequests(), kc.dayRequests(),
-                kc.dayTokens(), options.dailyLimit(), instant(k.invalidSinceMillis),
-                k.invalid ? instant(k.nextCheckMillis) : null, models);
-    }
-
-    private KeyStatus.ModelStatus modelStatus(ModelState ms, long now, long minute, long day) {
-        ModelLimits.Limit limit = options.limits().forModel(ms.model);
-        Usage.Counts c = ms.usage.at(minute, day);
-        long ex = ms.exhaustedUntil.get();
-        long cool = ms.coolingUntil.get();
-        KeyStatus.State state = KeyStatus.State.ACTIVE;
-        Instant until = null;
-        if (ex > now || new Usage.Caps(0, limit.rpd(), 0, limit.tpd()).blocks(c)) {
-            state = KeyStatus.State.EXHAUSTED;
-            until = Instant.ofEpochMilli(ex > now ? ex : quotaDay.day(now).endMillis());
-        } else if (cool > now) {
-            state = KeyStatus.State.COOLING;
-            until = Instant.ofEpochMilli(cool);
-        } else if (Usage.Caps.of(limit).blocks(c)) {
-            state = KeyStatus.State.COOLING;
-            until = Instant.ofEpochMilli((minute + 1) * 60_000L);
-        }
-        return new KeyStatus.ModelStatus(ms.model, state, until, c.minuteRequests(), c.dayRequests(),
-                c.minuteTokens(), c.dayTokens(), limit, ms.consecutiveFailures.get(), ms.successes.get(),
-                ms.failures.get(), instant(ms.lastSuccessMillis), instant(ms.lastErrorMillis), ms.lastErrorKind,
-                ms.lastError);
-    }
-
-    private static Instant instant(long millis) {
-        return millis <= 0 ? null : Instant.ofEpochMilli(millis);
+        return KeyPoolSnapshot.of(keys, clock.millis(), quotaDay, options, keyCaps);
     }
 
     /**
@@ -643,29 +412,11 @@ public final class KeyPool {
      */
     public Map<String, Object> snapshotJson() {
         List<KeyStatus> all = snapshot();
-        Map<String, Object> root = new LinkedHashMap<>();
-        Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put("total", (long) all.size());
-        for (KeyStatus.State s : KeyStatus.State.values()) {
-            counts.put(s.name().toLowerCase(java.util.Locale.ROOT), 0L);
-        }
-        List<Object> list = new ArrayList<>(all.size());
-        for (KeyStatus k : all) {
-            counts.merge(k.state().name().toLowerCase(java.util.Locale.ROOT), 1L, (a, b) -> (Long) a + (Long) b);
-            list.add(k.toJson());
-        }
-        root.put("summary", counts);
-        root.put("keys", list);
-        root.put("daily_limit", (long) options.dailyLimit());
-        root.put("model_limits", options.limits().toJson());
-        root.put("quota_day_ends", Instant.ofEpochMilli(quotaDay.day(clock.millis()).endMillis()).toString());
-        synchronized (adminLock) {
-            root.put("removed_environment_keys", (long) tombstones.size());
-        }
-        return root;
+        long quotaDayEnds = quotaDay.day(clock.millis()).endMillis();
+        return KeyPoolSnapshot.toJson(all, options, quotaDayEnds, roster.removedEnvironmentKeys());
     }
 
-    // ---- administration (copy-on-write; never on the hot path) ----
+    // ---- administration (copy-on-write in KeyRoster; never on the hot path) ----
 
     /**
      * Adds the keys found in {@code text} (Google keys anywhere in it; other key-like tokens separated by commas or
@@ -673,53 +424,7 @@ public final class KeyPool {
      * back (its tombstone goes). New keys are usable at once; validate them with the key validator.
      */
     public AddResult addKeys(String text) {
-        KeyText.Extracted found = KeyText.extract(text, MAX_KEYS_PER_ADD);
-        List<AddResult.Entry> added = new ArrayList<>();
-        List<AddResult.Entry> present = new ArrayList<>();
-        List<String> rejected = new ArrayList<>(found.rejected());
-        synchronized (adminLock) {
-            PooledKey[] cur = keys;
-            Map<String, PooledKey> byId = new LinkedHashMap<>();
-            for (PooledKey k : cur) {
-                byId.put(k.id(), k);
-            }
-            List<PooledKey> fresh = new ArrayList<>();
-            for (String text1 : found.keys()) {
-                PooledKey existing = byId.get(KeyMask.fingerprint(text1));
-                if (existing != null) {
-                    if (existing.key().equals(text1)) {
-                        present.add(new AddResult.Entry(existing.id(), existing.masked(), existing.source(), false));
-                    } else {
-                        rejected.add(KeyMask.mask(text1) + " (its id collides with key " + existing.masked() + ")");
-                    }
-                    continue;
-                }
-                boolean env = environment.contains(text1);
-                PooledKey p = new PooledKey(text1, env ? PooledKey.Source.ENVIRONMENT : PooledKey.Source.RUNTIME);
-                boolean restored = env && tombstones.remove(p.id());
-                byId.put(p.id(), p);
-                fresh.add(p);
-                added.add(new AddResult.Entry(p.id(), p.masked(), p.source(), restored));
-            }
-            if (!fresh.isEmpty()) {
-                PooledKey[] next = Arrays.copyOf(cur, cur.length + fresh.size());
-                for (int i = 0; i < fresh.size(); i++) {
-                    next[cur.length + i] = fresh.get(i);
-                }
-                keys = next;
-            }
-        }
-        if (!added.isEmpty()) {
-            log.info("{} Gemini key(s) added at runtime: {}", added.size(), masks(added));
-            changed();
-        }
-        return new AddResult(added, present, rejected);
-    }
-
-    private static List<String> masks(List<AddResult.Entry> l) {
-        List<String> out = new ArrayList<>(l.size());
-        l.forEach(e -> out.add(e.masked()));
-        return out;
+        return roster.add(text);
     }
 
     /**
@@ -727,95 +432,29 @@ public final class KeyPool {
      * says it is still listed there.
      */
     public RemoveResult remove(String id) {
-        RemoveResult r;
-        synchronized (adminLock) {
-            r = removeLocked(id);
-        }
-        if (r.removed()) {
-            log.info("Gemini key {} ({}) removed at runtime{}", r.masked(), r.id(),
-                    r.stillInEnvironment() ? " (still listed in GEMINI_API_KEYS; kept out by a tombstone)" : "");
-            changed();
-        }
-        return r;
-    }
-
-    private RemoveResult removeLocked(String id) {
-        PooledKey[] cur = keys;
-        int at = -1;
-        for (int i = 0; i < cur.length; i++) {
-            if (cur[i].id().equals(id)) {
-                at = i;
-                break;
-            }
-        }
-        if (at < 0) {
-            return RemoveResult.notFound(id);
-        }
-        PooledKey k = cur[at];
-        PooledKey[] next = new PooledKey[cur.length - 1];
-        System.arraycopy(cur, 0, next, 0, at);
-        System.arraycopy(cur, at + 1, next, at, cur.length - at - 1);
-        keys = next;
-        boolean env = environment.contains(k.key());
-        if (env) {
-            tombstones.add(k.id());
-        }
-        return new RemoveResult(true, k.id(), k.masked(), k.source(), env, env
-                ? "removed; it is still listed in GEMINI_API_KEYS, so it is remembered as removed and stays out after"
-                        + " restarts (delete it there to tidy up)"
-                : "removed");
+        return roster.remove(id);
     }
 
     /** Takes a key out of rotation by hand (or puts it back). False when no key has that id. */
     public boolean setDisabled(String id, boolean disabled) {
-        Optional<PooledKey> k = find(id);
-        if (k.isEmpty()) {
-            return false;
-        }
-        if (k.get().disabled != disabled) {
-            k.get().disabled = disabled;
-            log.info("Gemini key {} ({}) {} by hand", k.get().masked(), id, disabled ? "disabled" : "enabled");
-            changed();
-        }
-        return true;
+        return roster.setDisabled(id, disabled);
     }
 
     /** Removes every invalid key (environment ones get tombstones). */
     public List<RemoveResult> clearInvalid() {
-        List<RemoveResult> out = new ArrayList<>();
-        synchronized (adminLock) {
-            for (PooledKey k : keys) {
-                if (k.invalid) {
-                    out.add(removeLocked(k.id()));
-                }
-            }
-        }
-        if (!out.isEmpty()) {
-            log.info("{} invalid Gemini key(s) removed", out.size());
-            changed();
-        }
-        return out;
+        return roster.clearInvalid();
     }
 
     /** The full text of every key not found invalid (disabled ones included): for the explicit export only. */
     public List<String> exportValid() {
-        List<String> out = new ArrayList<>();
-        for (PooledKey k : keys) {
-            if (!k.invalid) {
-                out.add(k.key());
-            }
-        }
-        return out;
+        return roster.valid();
     }
 
     // ---- persistence ----
 
     /** The persisted state as a JSON-able tree; see {@link KeyPoolState}. Holds runtime-added keys in full. */
     public Map<String, Object> exportState() {
-        Set<String> tomb;
-        synchronized (adminLock) {
-            tomb = new LinkedHashSet<>(tombstones);
-        }
+        Set<String> tomb = roster.tombstones();
         long now = clock.millis();
         return KeyPoolState.export(keys, tomb, quotaDay.day(now), now);
     }
@@ -826,39 +465,6 @@ public final class KeyPool {
      * Malformed parts are skipped. Meant for start-up, before serving.
      */
     public void importState(Map<String, Object> state) {
-        if (state == null) {
-            return;
-        }
-        long now = clock.millis();
-        synchronized (adminLock) {
-            KeyPoolState.Imported imp = KeyPoolState.read(state);
-            Set<String> envIds = new HashSet<>();
-            for (String e : environment) {
-                envIds.add(KeyMask.fingerprint(e));
-            }
-            tombstones = new LinkedHashSet<>();
-            for (String t : imp.tombstones()) {
-                if (envIds.contains(t)) {
-                    tombstones.add(t); // tombstones of keys no longer in the environment have done their job
-                }
-            }
-            List<PooledKey> next = new ArrayList<>();
-            Set<String> ids = new HashSet<>();
-            for (PooledKey k : keys) {
-                if (!tombstones.contains(k.id()) && ids.add(k.id())) {
-                    next.add(k);
-                }
-            }
-            for (String rk : imp.runtimeKeys()) {
-                PooledKey p = new PooledKey(rk, environment.contains(rk) ? PooledKey.Source.ENVIRONMENT : PooledKey.Source.RUNTIME);
-                if (!tombstones.contains(p.id()) && ids.add(p.id())) {
-                    next.add(p);
-                }
-            }
-            keys = next.toArray(new PooledKey[0]);
-            for (PooledKey k : keys) {
-                KeyPoolState.apply(k, imp.states().get(k.id()), quotaDay.day(now), now);
-            }
-        }
+        roster.restore(state, quotaDay, clock.millis());
     }
 }
