@@ -5,7 +5,6 @@ import gemgate.core.stats.UsageStats;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,8 +29,6 @@ import org.slf4j.LoggerFactory;
  * (cheaply, without I/O) whenever it changed.
  */
 public final class KeyPool {
-    /** Google resets per-day quotas at midnight Pacific time. */
-    static final ZoneId QUOTA_ZONE = QuotaDay.ZONE;
     /** Rest after a 429 that names no retry delay. */
     static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(60);
     /** Keys taken from one pasted text at most. */
@@ -362,11 +359,6 @@ public final class KeyPool {
 
     private void markInvalid(PooledKey key, long now, UpstreamFailure failure) {
         revalidation.markInvalid(key, now, failure);
-    }
-
-    /** Next midnight in America/Los_Angeles, DST included (the day may have 23 or 25 hours). */
-    static Instant nextQuotaReset(Instant now) {
-        return QuotaDay.nextReset(now);
     }
 
     // ---- validation (the invalid key's life is in Revalidation) ----
