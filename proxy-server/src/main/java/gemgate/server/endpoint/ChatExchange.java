@@ -1,6 +1,5 @@
 package gemgate.server.endpoint;
 
-import gemgate.core.cache.CacheKey;
 import gemgate.core.error.ApiError;
 import gemgate.core.error.ApiException;
 import gemgate.core.gemini.GeminiResponse;
@@ -13,7 +12,6 @@ import gemgate.core.sse.Sse;
 import gemgate.core.translate.ChatToGemini;
 import gemgate.core.translate.GeminiToChat;
 import gemgate.core.translate.StreamTranslator;
-import gemgate.server.http.Attrs;
 import gemgate.server.http.RequestRecord;
 import gemgate.server.http.Responses;
 import gemgate.server.metrics.Metrics;
@@ -25,7 +23,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import java.io.ByteArrayOutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,9 +55,8 @@ import org.slf4j.LoggerFactory;
  * one attempt after the other. A request whose answer waits in the cache is answered from it, in every mode,
  * without calling Gemini.
  */
-final class ChatExchange implements Exchange {
+final class ChatExchange implements Exchange, ChatAttempt.Outcomes {
     private static final Logger log = LoggerFactory.getLogger(ChatExchange.class);
-    private static final int MAX_ERROR_BODY = 64 * 1024;
     /** A dead upstream fails every request alike: one line a minute per status, with a count. */
     private static final RateLimitedLog failures = new RateLimitedLog(log, Duration.ofSeconds(60), 64, Clock.systemUTC());
 
@@ -85,7 +81,7 @@ final class ChatExchange implements Exchange {
     /** The access-log record: what this exchange learns (model, key, attempts, tokens) goes into the one line. */
     private final RequestRecord record;
     /** Attempts of the current round still waiting for their answer. */
-    private final List<Attempt> running = new ArrayList<>(2);
+    private final List<ChatAttempt> running = new ArrayList<>(2);
 
     private int attempts;
     private int empties;
@@ -96,7 +92,8 @@ final class ChatExchange implements Exchange {
     /** An attempt found the connection pool full: another round would wait in the same queue. */
     private boolean poolBusy;
     private UpstreamFailure lastFailure;
-    private CacheKey cacheKey;
+    /** Set when the upstream body is final, before the first attempt. */
+    private ChatCacheSlot cacheSlot;
     private boolean done;
 
     ChatExchange(Gateway gw, ChannelHandlerContext ctx, HttpRequest request, ChatRequest chat, Owner owner, Metrics metrics) {
@@ -164,58 +161,16 @@ final class ChatExchange implements Exchange {
 
     /** The cache is asked only now, when the body (fetched media included) is final. */
     private void startAttempts() {
-        if (answerFromCache()) {
+        cacheSlot = new ChatCacheSlot(gw.cache(), metrics, record, ctx.channel(), upstreamModel, upstreamBody);
+        GeminiResponse cached = cacheSlot.take();
+        if (cached != null) {
+            respond(cached); // an extra answer an earlier identical request left behind
             return;
         }
         if (sse != null) {
             sse.startKeepalives();
         }
         nextRound();
-    }
-
-    // ---- the response cache ----
-
-    /**
-     * Answers from a stored extra answer of an earlier identical request, if one waits. An empty cache is not even
-     * hashed (it stays empty unless CONCURRENT_REQUESTS > 1), so the default set-up pays nothing for it.
-     */
-    private boolean answerFromCache() {
-        if (!gw.cache().enabled()) {
-            return false;
-        }
-        byte[] stored = gw.cache().isEmpty() ? null : gw.cache().take(cacheKey());
-        if (stored == null) {
-            metrics.cacheLookup(false);
-            if (cacheKey != null) {
-                record.cache = "miss";
-            }
-            return false;
-        }
-        GeminiResponse resp;
-        try {
-            resp = GeminiResponse.parse(stored);
-        } catch (ApiException e) {
-            log.warn("a cached answer could not be read again ({}); asking Gemini", e.getMessage());
-            return false;
-        }
-        metrics.cacheLookup(true);
-        record.cache = "hit";
-        log.debug("answered from the response cache ({})", cacheKey);
-        respond(resp);
-        return true;
-    }
-
-    /**
-     * The cache key of this request, computed once. The scope is the client's address (as the client-address handler
-     * resolved it through trusted proxies): every client shares the one proxy password, so the password says nothing
-     * about who asked, while the address keeps one user's regenerate answers from another user.
-     */
-    private CacheKey cacheKey() {
-        if (cacheKey == null) {
-            String ip = ctx.channel().attr(Attrs.CLIENT_IP).get();
-            cacheKey = gw.cache().keyFor("ip:" + ip, upstreamModel, upstreamBody);
-        }
-        return cacheKey;
     }
 
     // ---- rounds of attempts ----
@@ -261,7 +216,9 @@ final class ChatExchange implements Exchange {
         attempts++;
         record.keyFingerprint = key.fingerprint();
         record.attempts = attempts;
-        Attempt a = new Attempt(key);
+        ChatAttempt a = new ChatAttempt(key, this, sse, mode != Mode.REAL_STREAM ? null
+                : () -> new StreamTranslator(id, created, chat.model(), chat.includeUsage(), gw.maxSseEvent(),
+                        gw.translateOptions()));
         running.add(a);
         String path = "/" + gw.apiVersion() + "/models/" + upstreamModel
                 + (mode == Mode.REAL_STREAM ? ":streamGenerateContent?alt=sse" : ":generateContent");
@@ -311,132 +268,64 @@ final class ChatExchange implements Exchange {
         }
     }
 
-    // ---- one upstream call ----
-
-    /**
-     * One call to Gemini with one key; the upstream listener. Several may be in flight in a round. After the winner
-     * was sent, a loser is either cancelled or {@link #kept}: it runs on only to put its good answer in the cache.
-     */
-    private final class Attempt implements UpstreamCall.Listener {
-        final PooledKey key;
-        UpstreamCall call;
-        int status;
-        ByteArrayOutputStream body;
-        StreamTranslator translator;
-        /** Outlived the request it was started for; its good answer goes to the cache. */
-        boolean kept;
-
-        Attempt(PooledKey key) {
-            this.key = key;
-        }
-
-        @Override
-        public void onHead(int status, HttpResponse head) {
-            this.status = status;
-            if (status == 200 && mode == Mode.REAL_STREAM) {
-                translator = new StreamTranslator(id, created, chat.model(), chat.includeUsage(), gw.maxSseEvent(),
-                        gw.translateOptions());
-            } else {
-                body = new ByteArrayOutputStream(status == 200 ? 4096 : 512);
-            }
-        }
-
-        @Override
-        public boolean onBody(byte[] bytes) {
-            if (done && !kept) {
-                return false;
-            }
-            if (translator != null) {
-                try {
-                    translator.feed(bytes, 0, bytes.length, sse::queueEvent);
-                    sse.flush(); // everything translated from this upstream read goes out in one write
-                } catch (ApiException e) {
-                    streamBroken(this, e.error());
-                    return false;
-                }
-                return sse.isWritable();
-            }
-            if (status != 200 && body.size() + bytes.length > MAX_ERROR_BODY) {
-                return true; // enough of an error body to classify it; drain the rest
-            }
-            body.write(bytes, 0, bytes.length);
-            return true;
-        }
-
-        @Override
-        public void onEnd() {
-            if (done && !kept) {
-                return;
-            }
-            if (status != 200) {
-                onUpstreamFailure(this, UpstreamFailure.fromResponse(status, body.toByteArray()));
-                return;
-            }
-            if (translator != null) {
-                endRealStream(this);
-                return;
-            }
-            byte[] bytes = body.toByteArray();
-            GeminiResponse resp;
-            try {
-                resp = GeminiResponse.parse(bytes);
-            } catch (ApiException e) {
-                onUpstreamFailure(this, UpstreamFailure.connection("Gemini sent an unreadable answer: " + e.getMessage()));
-                return;
-            }
-            gw.keys().onSuccess(key, upstreamModel, resp.promptTokens(), Math.max(0, resp.totalTokens() - resp.promptTokens()));
-            if (resp.isEmpty()) {
-                metrics.attempt(Metrics.Outcome.EMPTY);
-                onEmpty(this);
-                return;
-            }
-            metrics.attempt(Metrics.Outcome.SUCCESS);
-            onGoodAnswer(this, resp, bytes);
-        }
-
-        @Override
-        public void onFailure(UpstreamCall.FailureKind kind, String detail) {
-            if (done && !kept) {
-                return;
-            }
-            UpstreamFailure f = kind.toFailure(detail);
-            if (kind == UpstreamCall.FailureKind.TOO_LARGE) {
-                metrics.attempt(Metrics.Outcome.OTHER);
-                running.remove(this);
-                if (!kept) {
-                    fail(ApiError.upstreamFailed(detail));
-                }
-                return;
-            }
-            if (kind == UpstreamCall.FailureKind.POOL_EXHAUSTED) {
-                running.remove(this);
-                if (!kept) {
-                    poolBusy = true;
-                    roundMaybeOver();
-                }
-                return;
-            }
-            if (sse != null && sse.dataSent() && translator != null) {
-                running.remove(this);
-                gw.keys().onFailure(key, upstreamModel, f);
-                metrics.attempt(Metrics.Outcome.of(f.kind()));
-                streamBroken(this, kind.streamBrokeError(detail));
-                return;
-            }
-            onUpstreamFailure(this, f);
-        }
-    }
-
     // ---- what an attempt came to ----
 
+    @Override
+    public boolean decided() {
+        return done;
+    }
+
+    /** Gemini's whole answer to a plain call: the key's success is counted, then it is empty or it is good. */
+    @Override
+    public void answered(ChatAttempt a, GeminiResponse resp, byte[] bytes) {
+        gw.keys().onSuccess(a.key, upstreamModel, resp.promptTokens(), Math.max(0, resp.totalTokens() - resp.promptTokens()));
+        if (resp.isEmpty()) {
+            metrics.attempt(Metrics.Outcome.EMPTY);
+            onEmpty(a);
+            return;
+        }
+        metrics.attempt(Metrics.Outcome.SUCCESS);
+        onGoodAnswer(a, resp, bytes);
+    }
+
+    /**
+     * The call failed: a too-large answer is final, a full connection pool ends the round (the next would wait in
+     * the same queue), a stream that broke after data ends with an error event, anything else is a key's failure.
+     */
+    @Override
+    public void callFailed(ChatAttempt a, UpstreamCall.FailureKind kind, String detail) {
+        UpstreamFailure f = kind.toFailure(detail);
+        if (kind == UpstreamCall.FailureKind.TOO_LARGE) {
+            metrics.attempt(Metrics.Outcome.OTHER);
+            running.remove(a);
+            if (!a.kept) {
+                fail(ApiError.upstreamFailed(detail));
+            }
+            return;
+        }
+        if (kind == UpstreamCall.FailureKind.POOL_EXHAUSTED) {
+            running.remove(a);
+            if (!a.kept) {
+                poolBusy = true;
+                roundMaybeOver();
+            }
+            return;
+        }
+        if (sse != null && sse.dataSent() && a.translator != null) {
+            running.remove(a);
+            gw.keys().onFailure(a.key, upstreamModel, f);
+            metrics.attempt(Metrics.Outcome.of(f.kind()));
+            streamBroken(a, kind.streamBrokeError(detail));
+            return;
+        }
+        failed(a, f);
+    }
+
     /** A good answer: the first one of the request wins; a kept loser's goes to the cache. */
-    private void onGoodAnswer(Attempt a, GeminiResponse resp, byte[] bytes) {
+    private void onGoodAnswer(ChatAttempt a, GeminiResponse resp, byte[] bytes) {
         running.remove(a);
         if (a.kept) {
-            if (gw.cache().put(cacheKey(), bytes)) {
-                metrics.cacheStored();
-                log.debug("an extra answer from key {} was kept for the next identical request ({})", a.key, cacheKey);
-            }
+            cacheSlot.keep(a.key, bytes);
             return;
         }
         record.keyFingerprint = a.key.fingerprint();
@@ -453,7 +342,7 @@ final class ChatExchange implements Exchange {
             return;
         }
         boolean keep = gw.cache().enabled();
-        for (Attempt other : running) {
+        for (ChatAttempt other : running) {
             if (keep) {
                 other.kept = true;
             } else {
@@ -466,7 +355,8 @@ final class ChatExchange implements Exchange {
     }
 
     /** A failure before anything reached the client: sort it, then wait for the round, retry, or answer. */
-    private void onUpstreamFailure(Attempt a, UpstreamFailure f) {
+    @Override
+    public void failed(ChatAttempt a, UpstreamFailure f) {
         running.remove(a);
         gw.keys().onFailure(a.key, upstreamModel, f);
         metrics.attempt(Metrics.Outcome.of(f.kind()));
@@ -486,7 +376,7 @@ final class ChatExchange implements Exchange {
         roundMaybeOver();
     }
 
-    private void onEmpty(Attempt a) {
+    private void onEmpty(ChatAttempt a) {
         running.remove(a);
         if (a.kept) {
             return;
@@ -504,7 +394,8 @@ final class ChatExchange implements Exchange {
         roundMaybeOver();
     }
 
-    private void endRealStream(Attempt a) {
+    @Override
+    public void streamEnded(ChatAttempt a) {
         // finish() first: it parses an unterminated last event and spots a bare error body appended after the
         // events, so only after it do upstreamError() and emptyAnswer() tell the whole story. Its events are held
         // back until we know the attempt is good.
@@ -534,7 +425,8 @@ final class ChatExchange implements Exchange {
      * verdict on the request (a 4xx that is not about rate or time) goes back at once, anything else is retried on
      * the next key. After data: the error is told inside the stream, then the stream ends.
      */
-    private void streamBroken(Attempt a, ApiError err) {
+    @Override
+    public void streamBroken(ChatAttempt a, ApiError err) {
         running.remove(a);
         a.call.cancel(); // stop reading a stream we no longer want; frees its connection and timers
         if (!sse.dataSent()) {
@@ -542,11 +434,11 @@ final class ChatExchange implements Exchange {
             if (googleError != null) {
                 // Google's error inside the stream, before any data: sorted like an HTTP error, so a 429 cools the
                 // key, an invalid key leaves the rotation and the client's own mistake goes back to it.
-                onUpstreamFailure(a, UpstreamFailure.fromResponse(a.translator.upstreamErrorStatus(), googleError));
+                failed(a, UpstreamFailure.fromResponse(a.translator.upstreamErrorStatus(), googleError));
             } else if ("upstream_rejected".equals(err.code())) {
                 fail(err);
             } else {
-                onUpstreamFailure(a, UpstreamFailure.connection(err.message()));
+                failed(a, UpstreamFailure.connection(err.message()));
             }
             return;
         }
@@ -609,7 +501,7 @@ final class ChatExchange implements Exchange {
 
     /** @param decided true when another attempt decided the request (counted), false when the client left */
     private void cancelRunning(boolean decided) {
-        for (Attempt a : running) {
+        for (ChatAttempt a : running) {
             a.call.cancel();
             if (decided) {
                 metrics.attemptCancelled();
