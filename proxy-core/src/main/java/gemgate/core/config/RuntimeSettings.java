@@ -1,11 +1,8 @@
 package gemgate.core.config;
 
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 import gemgate.core.error.ApiError;
 import gemgate.core.error.ApiException;
 import gemgate.core.store.StateStore;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -18,7 +15,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,8 +60,6 @@ public final class RuntimeSettings {
             "gemgate.chat.thought-display",
             "gemgate.chat.disable-safety-filtering",
             "gemgate.chat.safety-thresholds");
-
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 
     /** A saved runtime value that the environment or a system property overrides. */
     public record Shadow(String path, ConfigLoader.Source winner, String envName) {
@@ -120,8 +114,7 @@ public final class RuntimeSettings {
     /** The boot settings: the parts read from disk at start (auth, model limits) are kept as they are. */
     private final Settings boot;
     private final StateStore store;
-    private final List<String> paths;
-    private final Map<String, String> aliases;
+    private final RuntimePaths paths;
     private final List<Consumer<Settings>> listeners = new CopyOnWriteArrayList<>();
     private final List<Derived<?>> derived = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
@@ -134,13 +127,7 @@ public final class RuntimeSettings {
         this.sources = sources;
         this.boot = Objects.requireNonNull(initial, "initial");
         this.store = Objects.requireNonNull(store, "store");
-        this.paths = List.copyOf(paths);
-        for (String p : this.paths) {
-            if (!isLeaf(p)) {
-                throw new IllegalArgumentException("runtime setting " + p + " is not a setting in reference.conf");
-            }
-        }
-        this.aliases = aliases(this.paths);
+        this.paths = new RuntimePaths(sources, paths);
     }
 
     /**
@@ -205,7 +192,7 @@ public final class RuntimeSettings {
             Map<String, Object> one = new HashMap<>();
             one.put(path, e.getValue());
             try {
-                checkValueShape(path, e.getValue());
+                RuntimePaths.checkValueShape(path, e.getValue());
                 ConfigLoader.layered(sources, one, boot);
                 onTop(one);
                 kept.put(path, e.getValue());
@@ -249,7 +236,7 @@ public final class RuntimeSettings {
 
     /** The runtime-changeable paths. */
     public List<String> paths() {
-        return paths;
+        return paths.list();
     }
 
     /** The values saved at runtime, by path (an immutable copy). */
@@ -321,11 +308,11 @@ public final class RuntimeSettings {
             Map<String, Object> next = new LinkedHashMap<>(overlay);
             Map<String, Object> given = new LinkedHashMap<>();
             for (Map.Entry<String, Object> e : changes.entrySet()) {
-                String path = pathOf(e.getKey());
+                String path = paths.pathOf(e.getKey());
                 if (e.getValue() == null) {
                     next.remove(path);
                 } else {
-                    checkValueShape(path, e.getValue());
+                    RuntimePaths.checkValueShape(path, e.getValue());
                     given.put(path, e.getValue());
                 }
             }
@@ -333,7 +320,7 @@ public final class RuntimeSettings {
             // it would fail the next start once the environment variable is gone.
             ConfigLoader.Layered top = given.isEmpty() ? null : onTop(given);
             for (String path : given.keySet()) {
-                next.put(path, normalized(top, path));
+                next.put(path, RuntimePaths.normalized(top, path));
             }
             ConfigLoader.Layered l;
             try {
@@ -358,7 +345,7 @@ public final class RuntimeSettings {
             List<String> changed = new ArrayList<>();
             List<Shadow> shadowed = new ArrayList<>();
             for (String key : changes.keySet()) {
-                String path = pathOf(key);
+                String path = paths.pathOf(key);
                 changed.add(path);
                 ConfigLoader.Source src = l.source(path);
                 if (given.containsKey(path)
@@ -381,7 +368,7 @@ public final class RuntimeSettings {
     private String describeChange(Set<String> keys) {
         List<String> parts = new ArrayList<>();
         for (String key : keys) {
-            String path = pathOf(key);
+            String path = paths.pathOf(key);
             parts.add(path + " = " + (overlay.containsKey(path) ? overlay.get(path) : "(runtime value removed)"));
         }
         return String.join(", ", parts);
@@ -400,60 +387,6 @@ public final class RuntimeSettings {
         return new ApiException(ApiError.badRequest(e.getMessage(), e.path() != null ? e.path() : fallbackParam));
     }
 
-    private static void checkValueShape(String path, Object v) {
-        if (v instanceof Map<?, ?>) {
-            throw new ApiException(ApiError.badRequest(path + ": expected a single value or a list, got an object", path));
-        }
-        if (v instanceof List<?> l) {
-            for (Object item : l) {
-                if (item instanceof Map<?, ?> || item instanceof List<?> || item == null) {
-                    throw new ApiException(ApiError.badRequest(path + ": expected a list of strings", path));
-                }
-            }
-        }
-    }
-
-    /** The path for a key given to {@link #apply}; 400 for unknown and restart-only settings. */
-    private String pathOf(String key) {
-        String k = key == null ? "" : key.trim();
-        String path = aliases.get(k);
-        if (path != null) {
-            return path;
-        }
-        String asPath = k.startsWith(ConfigLoader.ROOT + ".") ? k : ConfigLoader.ROOT + "." + k;
-        if (isLeaf(asPath) || ConfigLoader.envNamesByPath().values().stream().anyMatch(n -> n.contains(k))) {
-            throw new ApiException(ApiError.badRequest(k + " cannot be changed at runtime: it needs a restart (set it"
-                    + " in the environment or the config file). Runtime settings: " + String.join(", ", paths), k));
-        }
-        throw new ApiException(ApiError.badRequest("unknown setting " + k + ". Runtime settings: "
-                + String.join(", ", paths), k));
-    }
-
-    private boolean isLeaf(String path) {
-        if (sources == null) {
-            return false;
-        }
-        try {
-            return sources.reference.hasPath(path)
-                    && sources.reference.getValue(path).valueType() != ConfigValueType.OBJECT;
-        } catch (com.typesafe.config.ConfigException.BadPath e) {
-            return false;
-        }
-    }
-
-    private static Map<String, String> aliases(List<String> paths) {
-        Map<String, String> out = new HashMap<>();
-        Map<String, List<String>> envNames = ConfigLoader.envNamesByPath();
-        for (String p : paths) {
-            out.put(p, p);
-            out.put(p.substring(ConfigLoader.ROOT.length() + 1), p);
-            for (String env : envNames.getOrDefault(p, List.of())) {
-                out.put(env, p);
-            }
-        }
-        return out;
-    }
-
     /** Each runtime setting with its effective value and where it comes from, for the admin API. */
     public List<Entry> describe() {
         if (sources == null) {
@@ -466,49 +399,12 @@ public final class RuntimeSettings {
             saved = overlay;
         }
         List<Entry> out = new ArrayList<>();
-        for (String path : paths) {
+        for (String path : paths.list()) {
             ConfigLoader.Source src = l.source(path);
             boolean shadowed = saved.containsKey(path)
                     && (src == ConfigLoader.Source.ENVIRONMENT || src == ConfigLoader.Source.SYSTEM_PROPERTY);
-            out.add(new Entry(path, l.envName(path), normalized(l, path), src, saved.get(path), shadowed));
+            out.add(new Entry(path, l.envName(path), RuntimePaths.normalized(l, path), src, saved.get(path), shadowed));
         }
         return List.copyOf(out);
-    }
-
-    /**
-     * The value at {@code path} in a JSON-friendly form of its reference type: lists as lists, booleans as booleans,
-     * numbers as numbers (a duration with a unit stays a string, e.g. "90s").
-     */
-    static Object normalized(ConfigLoader.Layered l, String path) {
-        Reader r = l.reader();
-        ConfigValueType type = l.reference().getValue(path).valueType();
-        switch (type) {
-            case LIST:
-                return r.list(path);
-            case BOOLEAN:
-                return r.bool(path);
-            case NUMBER: {
-                ConfigValue v = l.merged().getValue(path);
-                Object raw = v.unwrapped();
-                if (raw instanceof Integer i) {
-                    return i.longValue();
-                }
-                if (raw instanceof Number) {
-                    return raw;
-                }
-                String s = r.string(path);
-                if (NUMBER.matcher(s).matches()) {
-                    BigDecimal d = new BigDecimal(s);
-                    try {
-                        return d.longValueExact();
-                    } catch (ArithmeticException notWhole) {
-                        return d.doubleValue();
-                    }
-                }
-                return s;
-            }
-            default:
-                return r.string(path);
-        }
     }
 }

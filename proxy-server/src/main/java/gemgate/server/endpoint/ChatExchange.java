@@ -1,40 +1,23 @@
 package gemgate.server.endpoint;
 
-import gemgate.core.cache.CacheKey;
 import gemgate.core.error.ApiError;
 import gemgate.core.error.ApiException;
 import gemgate.core.gemini.GeminiResponse;
-import gemgate.core.json.Json;
-import gemgate.core.keys.PooledKey;
 import gemgate.core.log.RateLimitedLog;
 import gemgate.core.keys.UpstreamFailure;
 import gemgate.core.openai.ChatRequest;
-import gemgate.core.sse.Sse;
 import gemgate.core.translate.ChatToGemini;
-import gemgate.core.translate.GeminiToChat;
 import gemgate.core.translate.StreamTranslator;
-import gemgate.server.http.Attrs;
 import gemgate.server.http.RequestRecord;
-import gemgate.server.http.Responses;
 import gemgate.server.metrics.Metrics;
-import gemgate.server.sse.SseResponse;
 import gemgate.server.upstream.UpstreamCall;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import java.io.ByteArrayOutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +41,8 @@ import org.slf4j.LoggerFactory;
  * one attempt after the other. A request whose answer waits in the cache is answered from it, in every mode,
  * without calling Gemini.
  */
-final class ChatExchange implements Exchange {
+final class ChatExchange implements Exchange, ChatAttempt.Outcomes {
     private static final Logger log = LoggerFactory.getLogger(ChatExchange.class);
-    private static final int MAX_ERROR_BODY = 64 * 1024;
     /** A dead upstream fails every request alike: one line a minute per status, with a count. */
     private static final RateLimitedLog failures = new RateLimitedLog(log, Duration.ofSeconds(60), 64, Clock.systemUTC());
 
@@ -76,27 +58,18 @@ final class ChatExchange implements Exchange {
     private final String upstreamModel;
     private final Mode mode;
     private final Owner owner;
-    private final String id;
-    private final long created;
     private final long startNanos = System.nanoTime();
-    private final Set<PooledKey> tried = new HashSet<>();
-    private final SseResponse sse;
+    /** What the client receives; decided here, written there. */
+    private final ChatReply reply;
     private final Metrics metrics;
     /** The access-log record: what this exchange learns (model, key, attempts, tokens) goes into the one line. */
     private final RequestRecord record;
-    /** Attempts of the current round still waiting for their answer. */
-    private final List<Attempt> running = new ArrayList<>(2);
+    private final ChatRounds rounds;
 
-    private int attempts;
     private int empties;
-    /** Attempts per round: CONCURRENT_REQUESTS, grown after each failed round. */
-    private int width;
-    /** True while a round is being started: an attempt that fails at once must not end the round early. */
-    private boolean launching;
-    /** An attempt found the connection pool full: another round would wait in the same queue. */
-    private boolean poolBusy;
     private UpstreamFailure lastFailure;
-    private CacheKey cacheKey;
+    /** Set when the upstream body is final, before the first attempt. */
+    private ChatCacheSlot cacheSlot;
     private boolean done;
 
     ChatExchange(Gateway gw, ChannelHandlerContext ctx, HttpRequest request, ChatRequest chat, Owner owner, Metrics metrics) {
@@ -112,15 +85,12 @@ final class ChatExchange implements Exchange {
         this.upstreamBody = chat.remoteMediaUrls().isEmpty() ? ChatToGemini.generateContentBody(chat, gw.translateOptions())
                 : gw.media().enabled() ? null : ChatToGemini.generateContentBody(chat, gw.translateOptions(), java.util.Map.of());
         this.mode = !chat.stream() ? Mode.PLAIN : gw.fakeStreaming() ? Mode.FAKE_STREAM : Mode.REAL_STREAM;
-        this.width = mode == Mode.REAL_STREAM ? 1 : gw.concurrency().initial();
-        this.id = "chatcmpl-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE)
-                + Long.toHexString(System.nanoTime() & 0xffffff);
-        this.created = gw.clock().millis() / 1000;
-        this.sse = mode == Mode.PLAIN ? null
-                : new SseResponse(ctx, HttpUtil.isKeepAlive(request), gw.keepaliveInterval(), Sse.KEEPALIVE);
         RequestRecord current = RequestRecord.current(ctx.channel());
         this.record = current != null ? current
                 : new RequestRecord(RequestRecord.newId(null), startNanos, request.method().name(), request.uri(), "-");
+        this.reply = new ChatReply(gw, ctx, request, chat, mode != Mode.PLAIN, record);
+        this.rounds = new ChatRounds(gw, ctx.channel().eventLoop(), metrics, record, this, upstreamModel, reply.sse,
+                mode == Mode.REAL_STREAM ? reply::newStreamTranslator : null);
         record.model = chat.model();
         record.mode = mode.name().toLowerCase(Locale.ROOT);
     }
@@ -164,58 +134,16 @@ final class ChatExchange implements Exchange {
 
     /** The cache is asked only now, when the body (fetched media included) is final. */
     private void startAttempts() {
-        if (answerFromCache()) {
+        cacheSlot = new ChatCacheSlot(gw.cache(), metrics, record, ctx.channel(), upstreamModel, upstreamBody);
+        GeminiResponse cached = cacheSlot.take();
+        if (cached != null) {
+            respond(cached); // an extra answer an earlier identical request left behind
             return;
         }
-        if (sse != null) {
-            sse.startKeepalives();
+        if (reply.sse != null) {
+            reply.sse.startKeepalives();
         }
         nextRound();
-    }
-
-    // ---- the response cache ----
-
-    /**
-     * Answers from a stored extra answer of an earlier identical request, if one waits. An empty cache is not even
-     * hashed (it stays empty unless CONCURRENT_REQUESTS > 1), so the default set-up pays nothing for it.
-     */
-    private boolean answerFromCache() {
-        if (!gw.cache().enabled()) {
-            return false;
-        }
-        byte[] stored = gw.cache().isEmpty() ? null : gw.cache().take(cacheKey());
-        if (stored == null) {
-            metrics.cacheLookup(false);
-            if (cacheKey != null) {
-                record.cache = "miss";
-            }
-            return false;
-        }
-        GeminiResponse resp;
-        try {
-            resp = GeminiResponse.parse(stored);
-        } catch (ApiException e) {
-            log.warn("a cached answer could not be read again ({}); asking Gemini", e.getMessage());
-            return false;
-        }
-        metrics.cacheLookup(true);
-        record.cache = "hit";
-        log.debug("answered from the response cache ({})", cacheKey);
-        respond(resp);
-        return true;
-    }
-
-    /**
-     * The cache key of this request, computed once. The scope is the client's address (as the client-address handler
-     * resolved it through trusted proxies): every client shares the one proxy password, so the password says nothing
-     * about who asked, while the address keeps one user's regenerate answers from another user.
-     */
-    private CacheKey cacheKey() {
-        if (cacheKey == null) {
-            String ip = ctx.channel().attr(Attrs.CLIENT_IP).get();
-            cacheKey = gw.cache().keyFor("ip:" + ip, upstreamModel, upstreamBody);
-        }
-        return cacheKey;
     }
 
     // ---- rounds of attempts ----
@@ -224,57 +152,21 @@ final class ChatExchange implements Exchange {
         if (done) {
             return;
         }
-        if (attempts >= gw.maxRetryNum()) {
-            fail(exhaustedError());
-            return;
-        }
-        int n = Math.min(width, gw.maxRetryNum() - attempts);
-        int launched = 0;
-        launching = true;
-        try {
-            for (int i = 0; i < n && !done && !poolBusy; i++) {
-                Optional<PooledKey> next = gw.keys().next(upstreamModel, upstreamBody.length / 4, tried);
-                if (next.isEmpty()) {
-                    break;
-                }
-                launch(next.get());
-                launched++;
+        if (rounds.attempts() >= gw.maxRetryNum() || rounds.startRound(upstreamBody) == 0) {
+            if (!done) {
+                fail(exhaustedError());
             }
-        } finally {
-            launching = false;
-        }
-        if (done) {
             return;
-        }
-        if (launched == 0) {
-            fail(exhaustedError());
-            return;
-        }
-        if (n > 1) {
-            log.debug("round of {} concurrent attempt(s) started", launched);
         }
         roundMaybeOver();
     }
 
-    private void launch(PooledKey key) {
-        tried.add(key);
-        attempts++;
-        record.keyFingerprint = key.fingerprint();
-        record.attempts = attempts;
-        Attempt a = new Attempt(key);
-        running.add(a);
-        String path = "/" + gw.apiVersion() + "/models/" + upstreamModel
-                + (mode == Mode.REAL_STREAM ? ":streamGenerateContent?alt=sse" : ":generateContent");
-        a.call = gw.upstream().call(ctx.channel().eventLoop(), HttpMethod.POST, path, key.key(), upstreamBody, a);
-        a.call.start();
-    }
-
     /** Every attempt of the round ended without a good answer: decide, or start a wider round. */
     private void roundMaybeOver() {
-        if (done || launching || !running.isEmpty()) {
+        if (done || !rounds.over()) {
             return;
         }
-        if (poolBusy) {
+        if (rounds.poolBusy()) {
             fail(ApiError.proxyBusy()); // not the keys' fault, and another round would wait in the same queue
             return;
         }
@@ -282,13 +174,7 @@ final class ChatExchange implements Exchange {
             fail(ApiError.emptyResponses(empties));
             return;
         }
-        if (mode != Mode.REAL_STREAM) {
-            int wider = gw.concurrency().next(width);
-            if (wider != width) {
-                log.debug("no good answer from {} concurrent attempt(s); the next round starts {}", width, wider);
-            }
-            width = wider;
-        }
+        rounds.widen();
         nextRound();
     }
 
@@ -301,184 +187,95 @@ final class ChatExchange implements Exchange {
         switch (lastFailure.kind()) {
             case RATE_LIMITED, KEY_INVALID, EMPTY: {
                 ApiError u = gw.keys().unavailableError(upstreamModel);
-                return u.withMessage(u.message() + " Tried " + attempts + " key(s) for this request; the last error: " + last);
+                return u.withMessage(u.message() + " Tried " + rounds.attempts() + " key(s) for this request; the last error: " + last);
             }
             case TIMEOUT:
-                return ApiError.upstreamTimeout("Gemini did not answer in time on " + attempts + " attempt(s); the last error: " + last);
+                return ApiError.upstreamTimeout("Gemini did not answer in time on " + rounds.attempts() + " attempt(s); the last error: " + last);
             default:
-                return ApiError.upstreamFailed("Gemini failed on " + attempts + " attempt(s) (MAX_RETRY_NUM="
+                return ApiError.upstreamFailed("Gemini failed on " + rounds.attempts() + " attempt(s) (MAX_RETRY_NUM="
                         + gw.maxRetryNum() + "); the last error: " + last);
-        }
-    }
-
-    // ---- one upstream call ----
-
-    /**
-     * One call to Gemini with one key; the upstream listener. Several may be in flight in a round. After the winner
-     * was sent, a loser is either cancelled or {@link #kept}: it runs on only to put its good answer in the cache.
-     */
-    private final class Attempt implements UpstreamCall.Listener {
-        final PooledKey key;
-        UpstreamCall call;
-        int status;
-        ByteArrayOutputStream body;
-        StreamTranslator translator;
-        /** Outlived the request it was started for; its good answer goes to the cache. */
-        boolean kept;
-
-        Attempt(PooledKey key) {
-            this.key = key;
-        }
-
-        @Override
-        public void onHead(int status, HttpResponse head) {
-            this.status = status;
-            if (status == 200 && mode == Mode.REAL_STREAM) {
-                translator = new StreamTranslator(id, created, chat.model(), chat.includeUsage(), gw.maxSseEvent(),
-                        gw.translateOptions());
-            } else {
-                body = new ByteArrayOutputStream(status == 200 ? 4096 : 512);
-            }
-        }
-
-        @Override
-        public boolean onBody(byte[] bytes) {
-            if (done && !kept) {
-                return false;
-            }
-            if (translator != null) {
-                try {
-                    translator.feed(bytes, 0, bytes.length, sse::queueEvent);
-                    sse.flush(); // everything translated from this upstream read goes out in one write
-                } catch (ApiException e) {
-                    streamBroken(this, e.error());
-                    return false;
-                }
-                return sse.isWritable();
-            }
-            if (status != 200 && body.size() + bytes.length > MAX_ERROR_BODY) {
-                return true; // enough of an error body to classify it; drain the rest
-            }
-            body.write(bytes, 0, bytes.length);
-            return true;
-        }
-
-        @Override
-        public void onEnd() {
-            if (done && !kept) {
-                return;
-            }
-            if (status != 200) {
-                onUpstreamFailure(this, UpstreamFailure.fromResponse(status, body.toByteArray()));
-                return;
-            }
-            if (translator != null) {
-                endRealStream(this);
-                return;
-            }
-            byte[] bytes = body.toByteArray();
-            GeminiResponse resp;
-            try {
-                resp = GeminiResponse.parse(bytes);
-            } catch (ApiException e) {
-                onUpstreamFailure(this, UpstreamFailure.connection("Gemini sent an unreadable answer: " + e.getMessage()));
-                return;
-            }
-            gw.keys().onSuccess(key, upstreamModel, resp.promptTokens(), Math.max(0, resp.totalTokens() - resp.promptTokens()));
-            if (resp.isEmpty()) {
-                metrics.attempt(Metrics.Outcome.EMPTY);
-                onEmpty(this);
-                return;
-            }
-            metrics.attempt(Metrics.Outcome.SUCCESS);
-            onGoodAnswer(this, resp, bytes);
-        }
-
-        @Override
-        public void onFailure(UpstreamCall.FailureKind kind, String detail) {
-            if (done && !kept) {
-                return;
-            }
-            UpstreamFailure f = kind.toFailure(detail);
-            if (kind == UpstreamCall.FailureKind.TOO_LARGE) {
-                metrics.attempt(Metrics.Outcome.OTHER);
-                running.remove(this);
-                if (!kept) {
-                    fail(ApiError.upstreamFailed(detail));
-                }
-                return;
-            }
-            if (kind == UpstreamCall.FailureKind.POOL_EXHAUSTED) {
-                running.remove(this);
-                if (!kept) {
-                    poolBusy = true;
-                    roundMaybeOver();
-                }
-                return;
-            }
-            if (sse != null && sse.dataSent() && translator != null) {
-                running.remove(this);
-                gw.keys().onFailure(key, upstreamModel, f);
-                metrics.attempt(Metrics.Outcome.of(f.kind()));
-                streamBroken(this, kind.streamBrokeError(detail));
-                return;
-            }
-            onUpstreamFailure(this, f);
         }
     }
 
     // ---- what an attempt came to ----
 
-    /** A good answer: the first one of the request wins; a kept loser's goes to the cache. */
-    private void onGoodAnswer(Attempt a, GeminiResponse resp, byte[] bytes) {
-        running.remove(a);
-        if (a.kept) {
-            if (gw.cache().put(cacheKey(), bytes)) {
-                metrics.cacheStored();
-                log.debug("an extra answer from key {} was kept for the next identical request ({})", a.key, cacheKey);
-            }
+    @Override
+    public boolean decided() {
+        return done;
+    }
+
+    /** Gemini's whole answer to a plain call: the key's success is counted, then it is empty or it is good. */
+    @Override
+    public void answered(ChatAttempt a, GeminiResponse resp, byte[] bytes) {
+        gw.keys().onSuccess(a.key, upstreamModel, resp.promptTokens(), Math.max(0, resp.totalTokens() - resp.promptTokens()));
+        if (resp.isEmpty()) {
+            metrics.attempt(Metrics.Outcome.EMPTY);
+            onEmpty(a);
             return;
         }
-        record.keyFingerprint = a.key.fingerprint();
-        settleLosers();
-        respond(resp);
+        metrics.attempt(Metrics.Outcome.SUCCESS);
+        onGoodAnswer(a, resp, bytes);
     }
 
     /**
-     * The winner is going out: the other attempts of the round are kept when the cache can hold their answers (a
-     * regenerate then costs nothing), otherwise cancelled, which closes their connections and stops their timers.
+     * The call failed: a too-large answer is final, a full connection pool ends the round (the next would wait in
+     * the same queue), a stream that broke after data ends with an error event, anything else is a key's failure.
      */
-    private void settleLosers() {
-        if (running.isEmpty()) {
+    @Override
+    public void callFailed(ChatAttempt a, UpstreamCall.FailureKind kind, String detail) {
+        UpstreamFailure f = kind.toFailure(detail);
+        if (kind == UpstreamCall.FailureKind.TOO_LARGE) {
+            metrics.attempt(Metrics.Outcome.OTHER);
+            rounds.ended(a);
+            if (!a.kept) {
+                fail(ApiError.upstreamFailed(detail));
+            }
             return;
         }
-        boolean keep = gw.cache().enabled();
-        for (Attempt other : running) {
-            if (keep) {
-                other.kept = true;
-            } else {
-                other.call.cancel();
-                metrics.attemptCancelled();
+        if (kind == UpstreamCall.FailureKind.POOL_EXHAUSTED) {
+            rounds.poolFull(a);
+            if (!a.kept) {
+                roundMaybeOver();
             }
+            return;
         }
-        log.debug("{} other attempt(s) {}", running.size(), keep ? "left running for the response cache" : "cancelled");
-        running.clear();
+        if (reply.dataSent() && a.translator != null) {
+            rounds.ended(a);
+            gw.keys().onFailure(a.key, upstreamModel, f);
+            metrics.attempt(Metrics.Outcome.of(f.kind()));
+            streamBroken(a, kind.streamBrokeError(detail));
+            return;
+        }
+        failed(a, f);
+    }
+
+    /** A good answer: the first one of the request wins; a kept loser's goes to the cache. */
+    private void onGoodAnswer(ChatAttempt a, GeminiResponse resp, byte[] bytes) {
+        rounds.ended(a);
+        if (a.kept) {
+            cacheSlot.keep(a.key, bytes);
+            return;
+        }
+        record.keyFingerprint = a.key.fingerprint();
+        rounds.settleLosers();
+        respond(resp);
     }
 
     /** A failure before anything reached the client: sort it, then wait for the round, retry, or answer. */
-    private void onUpstreamFailure(Attempt a, UpstreamFailure f) {
-        running.remove(a);
+    @Override
+    public void failed(ChatAttempt a, UpstreamFailure f) {
+        rounds.ended(a);
         gw.keys().onFailure(a.key, upstreamModel, f);
         metrics.attempt(Metrics.Outcome.of(f.kind()));
         if (a.kept || done) {
             return;
         }
-        log.debug("attempt {} with key {} failed: {} {}", attempts, a.key, f.kind(), f.message());
+        log.debug("attempt {} with key {} failed: {} {}", rounds.attempts(), a.key, f.kind(), f.message());
         if (!f.retryable()) {
             fail(ApiError.upstreamRejected(f.httpStatus(), f.message()));
             return;
         }
-        if (sse != null && sse.dataSent()) {
+        if (reply.dataSent()) {
             streamBroken(a, ApiError.upstreamFailed(f.message()));
             return;
         }
@@ -486,25 +283,23 @@ final class ChatExchange implements Exchange {
         roundMaybeOver();
     }
 
-    private void onEmpty(Attempt a) {
-        running.remove(a);
+    private void onEmpty(ChatAttempt a) {
+        rounds.ended(a);
         if (a.kept) {
             return;
         }
         empties++;
-        if (sse != null && sse.dataSent()) {
+        if (reply.dataSent()) {
             finishStream(200, a.translator);
             return;
         }
         lastFailure = UpstreamFailure.empty();
-        // An empty answer does not use up the retry budget of failures, but is bounded by MAX_EMPTY_RESPONSES;
-        // the same key may answer again, so it is not marked as tried.
-        tried.remove(a.key);
-        attempts--;
+        rounds.forgetEmpty(a);
         roundMaybeOver();
     }
 
-    private void endRealStream(Attempt a) {
+    @Override
+    public void streamEnded(ChatAttempt a) {
         // finish() first: it parses an unterminated last event and spots a bare error body appended after the
         // events, so only after it do upstreamError() and emptyAnswer() tell the whole story. Its events are held
         // back until we know the attempt is good.
@@ -518,14 +313,14 @@ final class ChatExchange implements Exchange {
         }
         gw.keys().onSuccess(a.key, upstreamModel, translator.promptTokens(),
                 Math.max(0, translator.totalTokens() - translator.promptTokens()));
-        if (translator.emptyAnswer() && !sse.dataSent()) {
+        if (translator.emptyAnswer() && !reply.dataSent()) {
             metrics.attempt(Metrics.Outcome.EMPTY);
             onEmpty(a);
             return;
         }
-        running.remove(a);
+        rounds.ended(a);
         metrics.attempt(Metrics.Outcome.SUCCESS);
-        tail.forEach(sse::queueEvent);
+        tail.forEach(reply.sse::queueEvent);
         finishStream(200, translator);
     }
 
@@ -534,45 +329,32 @@ final class ChatExchange implements Exchange {
      * verdict on the request (a 4xx that is not about rate or time) goes back at once, anything else is retried on
      * the next key. After data: the error is told inside the stream, then the stream ends.
      */
-    private void streamBroken(Attempt a, ApiError err) {
-        running.remove(a);
+    @Override
+    public void streamBroken(ChatAttempt a, ApiError err) {
+        rounds.ended(a);
         a.call.cancel(); // stop reading a stream we no longer want; frees its connection and timers
-        if (!sse.dataSent()) {
+        if (!reply.dataSent()) {
             byte[] googleError = a.translator == null ? null : a.translator.upstreamErrorBody();
             if (googleError != null) {
                 // Google's error inside the stream, before any data: sorted like an HTTP error, so a 429 cools the
                 // key, an invalid key leaves the rotation and the client's own mistake goes back to it.
-                onUpstreamFailure(a, UpstreamFailure.fromResponse(a.translator.upstreamErrorStatus(), googleError));
+                failed(a, UpstreamFailure.fromResponse(a.translator.upstreamErrorStatus(), googleError));
             } else if ("upstream_rejected".equals(err.code())) {
                 fail(err);
             } else {
-                onUpstreamFailure(a, UpstreamFailure.connection(err.message()));
+                failed(a, UpstreamFailure.connection(err.message()));
             }
             return;
         }
-        record.streamErrorStatus = err.status();
-        sse.queueEvent(Sse.data(Json.write(err.openAiTree())));
-        sse.queueEvent(Sse.DONE);
+        reply.queueStreamError(err);
         finishStream(err.status(), a.translator);
     }
 
     // ---- answering ----
 
     private void respond(GeminiResponse resp) {
-        if (mode == Mode.PLAIN) {
-            byte[] json = GeminiToChat.completion(resp, id, created, chat.model(), gw.translateOptions());
-            record.tokens = resp.totalTokens();
-            Responses.send(ctx, request, Responses.json(HttpResponseStatus.OK, json), false);
-            complete(200, resp.totalTokens());
-            return;
-        }
-        List<byte[]> events = GeminiToChat.streamEvents(resp, id, created, chat.model(), chat.includeUsage(),
-                gw.translateOptions());
-        record.tokens = resp.totalTokens();
-        for (byte[] e : events) {
-            sse.queueEvent(e); // end() flushes them together
-        }
-        finishStream(200, null);
+        reply.answer(resp);
+        complete(200, record.tokens);
     }
 
     /** @param translator the real stream's translator, for its token count; null for a fake stream */
@@ -580,10 +362,7 @@ final class ChatExchange implements Exchange {
         if (done) {
             return;
         }
-        if (translator != null) {
-            record.tokens = translator.totalTokens();
-        }
-        sse.end();
+        reply.endStream(translator);
         complete(loggedStatus, record.tokens);
     }
 
@@ -591,31 +370,9 @@ final class ChatExchange implements Exchange {
         if (done) {
             return;
         }
-        cancelRunning(true);
-        if (sse != null && sse.headSent()) {
-            // The stream is committed (keepalives or data went out): the error travels inside it.
-            record.streamErrorStatus = err.status();
-            sse.queueEvent(Sse.data(Json.write(err.openAiTree())));
-            sse.queueEvent(Sse.DONE);
-            sse.end();
-        } else {
-            if (sse != null) {
-                sse.abandon();
-            }
-            Responses.sendError(ctx, request, err, false);
-        }
+        rounds.cancelAll(true);
+        reply.error(err); // inside the stream once it is committed (keepalives or data went out), else as HTTP
         complete(err.status(), -1);
-    }
-
-    /** @param decided true when another attempt decided the request (counted), false when the client left */
-    private void cancelRunning(boolean decided) {
-        for (Attempt a : running) {
-            a.call.cancel();
-            if (decided) {
-                metrics.attemptCancelled();
-            }
-        }
-        running.clear();
     }
 
     /** The access line itself is written by the access-log handler when the answer's end passes it. */
@@ -632,8 +389,8 @@ final class ChatExchange implements Exchange {
 
     @Override
     public void onWritable() {
-        if (!done && mode == Mode.REAL_STREAM && !running.isEmpty() && running.get(0).translator != null) {
-            running.get(0).call.resume();
+        if (!done) {
+            rounds.resumeStream();
         }
     }
 
@@ -643,13 +400,11 @@ final class ChatExchange implements Exchange {
             return;
         }
         done = true;
-        cancelRunning(false);
+        rounds.cancelAll(false);
         if (mediaFetch != null) {
             mediaFetch.cancel(false);
         }
-        if (sse != null) {
-            sse.abandon();
-        }
+        reply.abandon();
         log.debug("client {} went away; upstream call cancelled", ctx.channel().id());
         owner.exchangeDone(this);
     }
