@@ -180,21 +180,7 @@ final class ChatExchange implements Exchange, ChatAttempt.Outcomes {
 
     /** The error for "no attempt left": the last upstream failure, or why no key is usable. */
     private ApiError exhaustedError() {
-        if (lastFailure == null) {
-            return gw.keys().unavailableError(upstreamModel);
-        }
-        String last = lastFailure.message();
-        switch (lastFailure.kind()) {
-            case RATE_LIMITED, KEY_INVALID, EMPTY: {
-                ApiError u = gw.keys().unavailableError(upstreamModel);
-                return u.withMessage(u.message() + " Tried " + rounds.attempts() + " key(s) for this request; the last error: " + last);
-            }
-            case TIMEOUT:
-                return ApiError.upstreamTimeout("Gemini did not answer in time on " + rounds.attempts() + " attempt(s); the last error: " + last);
-            default:
-                return ApiError.upstreamFailed("Gemini failed on " + rounds.attempts() + " attempt(s) (MAX_RETRY_NUM="
-                        + gw.maxRetryNum() + "); the last error: " + last);
-        }
+        return gw.retriesExhausted(upstreamModel, lastFailure, rounds.attempts(), "this request");
     }
 
     // ---- what an attempt came to ----

@@ -194,19 +194,7 @@ final class EmbeddingsExchange implements Exchange {
         }
 
         private ApiError exhausted() {
-            if (lastFailure == null) {
-                return gw.keys().unavailableError(req.upstreamModel());
-            }
-            String last = lastFailure.message();
-            return switch (lastFailure.kind()) {
-                case RATE_LIMITED, KEY_INVALID, EMPTY -> {
-                    ApiError u = gw.keys().unavailableError(req.upstreamModel());
-                    yield u.withMessage(u.message() + " Tried " + attempts + " key(s) for this embeddings batch; the last error: " + last);
-                }
-                case TIMEOUT -> ApiError.upstreamTimeout("Gemini did not answer in time on " + attempts + " attempt(s); the last error: " + last);
-                default -> ApiError.upstreamFailed("Gemini failed on " + attempts + " attempt(s) (MAX_RETRY_NUM="
-                        + gw.maxRetryNum() + "); the last error: " + last);
-            };
+            return gw.retriesExhausted(req.upstreamModel(), lastFailure, attempts, "this embeddings batch");
         }
 
         @Override

@@ -3,7 +3,9 @@ package gemgate.server.endpoint;
 import gemgate.core.cache.ResponseCache;
 import gemgate.core.config.RuntimeSettings;
 import gemgate.core.config.Settings;
+import gemgate.core.error.ApiError;
 import gemgate.core.keys.KeyPool;
+import gemgate.core.keys.UpstreamFailure;
 import gemgate.core.models.ModelFilter;
 import gemgate.core.translate.TranslateOptions;
 import gemgate.server.media.MediaFetcher;
@@ -137,6 +139,33 @@ public final class Gateway {
 
     public KeyPool keys() {
         return keys;
+    }
+
+    /**
+     * The answer when a request (chat, native or one embeddings batch) has no attempt left: the keys' state when they
+     * were the problem (rate limits, invalid keys, empty answers), else Gemini's last failure.
+     *
+     * @param model the upstream model the attempts were for (the keys' state is per model)
+     * @param last the last attempt's failure; null when no key could even be tried
+     * @param attempts attempts made
+     * @param scope what was tried, for the message: "this request", "this embeddings batch"
+     */
+    ApiError retriesExhausted(String model, UpstreamFailure last, int attempts, String scope) {
+        if (last == null) {
+            return keys.unavailableError(model);
+        }
+        String message = last.message();
+        return switch (last.kind()) {
+            case RATE_LIMITED, KEY_INVALID, EMPTY -> {
+                ApiError u = keys.unavailableError(model);
+                yield u.withMessage(u.message() + " Tried " + attempts + " key(s) for " + scope + "; the last error: "
+                        + message);
+            }
+            case TIMEOUT -> ApiError.upstreamTimeout("Gemini did not answer in time on " + attempts
+                    + " attempt(s); the last error: " + message);
+            default -> ApiError.upstreamFailed("Gemini failed on " + attempts + " attempt(s) (MAX_RETRY_NUM="
+                    + maxRetryNum() + "); the last error: " + message);
+        };
     }
 
     public UpstreamClient upstream() {

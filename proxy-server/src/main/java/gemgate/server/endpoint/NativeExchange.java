@@ -166,19 +166,7 @@ final class NativeExchange implements Exchange, UpstreamCall.Listener {
     }
 
     private ApiError exhaustedError() {
-        if (lastFailure == null) {
-            return gw.keys().unavailableError(quotaModel);
-        }
-        String last = lastFailure.message();
-        return switch (lastFailure.kind()) {
-            case RATE_LIMITED, KEY_INVALID, EMPTY -> {
-                ApiError u = gw.keys().unavailableError(quotaModel);
-                yield u.withMessage(u.message() + " Tried " + attempts + " key(s) for this request; the last error: " + last);
-            }
-            case TIMEOUT -> ApiError.upstreamTimeout("Gemini did not answer in time on " + attempts + " attempt(s); the last error: " + last);
-            default -> ApiError.upstreamFailed("Gemini failed on " + attempts + " attempt(s) (MAX_RETRY_NUM="
-                    + gw.maxRetryNum() + "); the last error: " + last);
-        };
+        return gw.retriesExhausted(quotaModel, lastFailure, attempts, "this request");
     }
 
     // ---- upstream listener ----
