@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import gemgate.core.json.Json;
 import gemgate.server.emulator.Behavior;
 import gemgate.server.emulator.RecordedRequest;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpRequest;
@@ -317,22 +315,7 @@ class NativeE2ETest {
                 Thread.sleep(2000);
                 assertThat(h.emulator.activeStreams())
                         .as("while the client does not read, the proxy stops reading Gemini (backpressure)").isEqualTo(1);
-                InputStream in = s.getInputStream();
-                ByteArrayOutputStream all = new ByteArrayOutputStream();
-                byte[] buf = new byte[8192];
-                int n;
-                s.setSoTimeout(30_000);
-                String tail = "";
-                while ((n = in.read(buf)) > 0) {
-                    all.write(buf, 0, n);
-                    tail = tail + new String(buf, 0, n, StandardCharsets.ISO_8859_1);
-                    tail = tail.substring(Math.max(0, tail.length() - 64));
-                    if (tail.endsWith("\r\n0\r\n\r\n")) {
-                        break;
-                    }
-                }
-                String raw = all.toString(StandardCharsets.UTF_8);
-                String streamed = StreamingE2ETest.dechunk(raw.substring(raw.indexOf("\r\n\r\n") + 4));
+                String streamed = StreamingE2ETest.readChunkedBody(s, tail -> tail.endsWith("\r\n0\r\n\r\n"));
                 assertThat(text(sseEvents(streamed))).as("every byte arrives, in order").isEqualTo(text);
             }
         }

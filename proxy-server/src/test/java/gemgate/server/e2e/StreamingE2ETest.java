@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import gemgate.server.emulator.Behavior;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** Streams through long silences, slow readers, departing clients and many at once. */
@@ -100,23 +102,8 @@ class StreamingE2ETest {
                 Thread.sleep(2000);
                 assertThat(h.emulator.activeStreams())
                         .as("while the client does not read, the proxy stops reading Gemini (backpressure)").isEqualTo(1);
-                InputStream in = s.getInputStream();
-                ByteArrayOutputStream all = new ByteArrayOutputStream();
-                byte[] buf = new byte[8192];
-                int n;
-                s.setSoTimeout(30_000);
-                String tail = "";
-                while ((n = in.read(buf)) > 0) {
-                    all.write(buf, 0, n);
-                    tail = tail + new String(buf, 0, n, StandardCharsets.ISO_8859_1);
-                    tail = tail.substring(Math.max(0, tail.length() - 64));
-                    if (tail.contains("[DONE]") && tail.endsWith("0\r\n\r\n")) {
-                        break;
-                    }
-                }
-                String raw = all.toString(StandardCharsets.UTF_8);
-                String body = raw.substring(raw.indexOf("\r\n\r\n") + 4);
-                SseEvents ev = SseEvents.parse(dechunk(body));
+                String body = readChunkedBody(s, tail -> tail.contains("[DONE]") && tail.endsWith("0\r\n\r\n"));
+                SseEvents ev = SseEvents.parse(body);
                 assertThat(ev.content()).as("every byte arrives, in order").isEqualTo(text);
             }
         }
@@ -168,6 +155,29 @@ class StreamingE2ETest {
             }
         }
         return b.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads a chunked response from the socket until {@code lastBytesDone} accepts the last 64 bytes read (30 s read
+     * timeout), and returns its body with the chunk framing undone.
+     */
+    static String readChunkedBody(Socket s, Predicate<String> lastBytesDone) throws IOException {
+        s.setSoTimeout(30_000);
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        String tail = "";
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            all.write(buf, 0, n);
+            tail = tail + new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+            tail = tail.substring(Math.max(0, tail.length() - 64));
+            if (lastBytesDone.test(tail)) {
+                break;
+            }
+        }
+        String raw = all.toString(StandardCharsets.UTF_8);
+        return dechunk(raw.substring(raw.indexOf("\r\n\r\n") + 4));
     }
 
     /** Undoes HTTP/1.1 chunked transfer coding. */
